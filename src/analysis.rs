@@ -1,0 +1,417 @@
+//! The pipeline driver: frames → packets → flows → connection records and DNS
+//! exchanges, handed to a sink as soon as each is final.
+//!
+//! The flow table maps a [`FlowKey`] to its live [`ConnectionTracker`]. A
+//! connection is final [`CLOSE_GRACE_NANOS`] (2 s) of capture time after its FIN/FIN or RST
+//! (late ACKs and retransmissions still count), when its addresses are reused by a
+//! new SYN, when the table is full ([`Limits::max_flows`]: the longest idle go
+//! first, with a warning), or at the end of the capture. After a connection is
+//! final its key stays as a tombstone for [`TOMBSTONE_TTL_NANOS`] (120 s), so stray late
+//! packets are not mistaken for a new connection seen mid-stream.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+
+use crate::capture::{CaptureFormat, CaptureReader, Frame, FrameNo, LinkType, Timestamp};
+use crate::connection::{Connection, ConnectionTracker};
+use crate::error::{Error, Warning};
+use crate::flow::reassembly::Budget;
+use crate::flow::{Endpoint, FlowKey};
+use crate::packet::{self, Packet, Transport, Undecoded};
+use crate::session::dns::{self, DnsExchange, DnsTracker};
+
+/// Capture time a closed connection waits for late packets before it is final.
+pub const CLOSE_GRACE_NANOS: i64 = 2_000_000_000;
+/// How long the key of a final connection keeps absorbing stray packets.
+pub const TOMBSTONE_TTL_NANOS: i64 = 120_000_000_000;
+/// How often (capture time) the flow table is swept.
+const SWEEP_EVERY_NANOS: i64 = 1_000_000_000;
+/// Warnings kept per capture; more are counted in a last warning.
+pub const MAX_WARNINGS: usize = 200;
+
+/// Resource caps for one capture.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Live connections in the flow table.
+    pub max_flows: usize,
+    /// Out-of-order bytes held across all connections.
+    pub max_held_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_flows: 200_000,
+            max_held_bytes: crate::flow::reassembly::MAX_HELD_TOTAL,
+        }
+    }
+}
+
+/// Something final, ready to report.
+#[derive(Debug)]
+pub enum Item {
+    /// A connection record.
+    Connection(Box<Connection>),
+    /// A DNS exchange.
+    Dns(DnsExchange),
+}
+
+/// What is known of a capture once it has been read.
+#[derive(Debug, Clone)]
+pub struct CaptureSummary {
+    /// File format.
+    pub format: CaptureFormat,
+    /// Frames read.
+    pub frames: u64,
+    /// Problems found inside it.
+    pub warnings: Vec<Warning>,
+    /// Connections reported.
+    pub connections: u64,
+    /// Time of the last frame.
+    pub last_time: Option<Timestamp>,
+}
+
+enum Entry {
+    Live(Box<ConnectionTracker>),
+    /// A final connection's key, and when it became final.
+    Tombstone(Timestamp),
+}
+
+/// Frames that gave no packet, by reason (reported once per capture).
+#[derive(Default)]
+struct Undecodable {
+    fragments: u64,
+    malformed: u64,
+    first_malformed: Option<FrameNo>,
+    links: Vec<(LinkType, u64)>,
+}
+
+/// Reads one capture.
+pub struct Analyzer {
+    limits: Limits,
+    table: FxHashMap<FlowKey, Entry>,
+    closing: VecDeque<(Timestamp, FlowKey, u32)>,
+    next_id: u32,
+    budget: Budget,
+    dns: DnsTracker,
+    dns_done: Vec<DnsExchange>,
+    warnings: Vec<Warning>,
+    warnings_dropped: u64,
+    undecodable: Undecodable,
+    now: Timestamp,
+    next_sweep: Timestamp,
+    evicted: u64,
+    connections: u64,
+}
+
+impl Analyzer {
+    /// An analyzer with these caps.
+    pub fn new(limits: Limits) -> Self {
+        let budget = Budget {
+            used: 0,
+            max: limits.max_held_bytes,
+        };
+        Self {
+            limits,
+            table: FxHashMap::default(),
+            closing: VecDeque::new(),
+            next_id: 0,
+            budget,
+            dns: DnsTracker::default(),
+            dns_done: Vec::new(),
+            warnings: Vec::new(),
+            warnings_dropped: 0,
+            undecodable: Undecodable::default(),
+            now: Timestamp::default(),
+            next_sweep: Timestamp::from_nanos(i64::MIN),
+            evicted: 0,
+            connections: 0,
+        }
+    }
+
+    /// Reads every frame of `reader`, calling `sink` with each final item.
+    pub fn run(
+        mut self,
+        mut reader: CaptureReader<'_>,
+        sink: &mut dyn FnMut(Item),
+    ) -> Result<CaptureSummary, Error> {
+        let format = reader.format();
+        let mut last_time = None;
+        while let Some(frame) = reader.next_frame()? {
+            last_time = Some(frame.ts);
+            self.frame(&frame, sink);
+        }
+        let frames = reader.frames();
+        for w in reader.take_warnings() {
+            self.warn(w);
+        }
+        self.finish(sink);
+        Ok(CaptureSummary {
+            format,
+            frames,
+            warnings: self.warnings,
+            connections: self.connections,
+            last_time,
+        })
+    }
+
+    fn warn(&mut self, w: Warning) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(w);
+        } else {
+            self.warnings_dropped += 1;
+        }
+    }
+
+    /// Takes one frame.
+    pub fn frame(&mut self, frame: &Frame<'_>, sink: &mut dyn FnMut(Item)) {
+        if frame.ts > self.now {
+            self.now = frame.ts;
+        }
+        if self.now >= self.next_sweep {
+            self.sweep(sink);
+            self.next_sweep =
+                Timestamp::from_nanos(self.now.as_nanos().saturating_add(SWEEP_EVERY_NANOS));
+        }
+        match packet::decode(frame) {
+            Ok(p) => self.packet(&p, frame, sink),
+            Err(Undecoded::Ignored) => {}
+            Err(Undecoded::Fragment) => self.undecodable.fragments += 1,
+            Err(Undecoded::Malformed) => {
+                self.undecodable.malformed += 1;
+                self.undecodable.first_malformed.get_or_insert(frame.no);
+            }
+            Err(Undecoded::UnsupportedLink(l)) => {
+                match self.undecodable.links.iter_mut().find(|(k, _)| *k == l) {
+                    Some((_, n)) => *n += 1,
+                    None => self.undecodable.links.push((l, 1)),
+                }
+            }
+        }
+    }
+
+    fn packet(&mut self, p: &Packet<'_>, frame: &Frame<'_>, sink: &mut dyn FnMut(Item)) {
+        match p.transport {
+            Transport::Tcp(seg) => {
+                let src = Endpoint {
+                    ip: p.src,
+                    port: seg.src_port,
+                };
+                let dst = Endpoint {
+                    ip: p.dst,
+                    port: seg.dst_port,
+                };
+                let (key, dir) = FlowKey::of(src, dst);
+                let new_needed = match self.table.get_mut(&key) {
+                    Some(Entry::Live(t)) => {
+                        if t.is_reuse(&seg) {
+                            true
+                        } else {
+                            let was_closed = t.is_closed();
+                            t.on_segment(
+                                dir,
+                                &seg,
+                                frame.no,
+                                frame.ts,
+                                &mut self.budget,
+                                &mut self.warnings,
+                            );
+                            if !was_closed && t.is_closed() {
+                                self.closing.push_back((frame.ts, key, t.id()));
+                            }
+                            if key.lo.port == 53 || key.hi.port == 53 {
+                                let msgs = t.take_dns_messages();
+                                for (m, s, d, f, ts) in msgs {
+                                    self.dns
+                                        .on_message(&m, s, d, "tcp", f, ts, &mut self.dns_done);
+                                }
+                            }
+                            false
+                        }
+                    }
+                    Some(Entry::Tombstone(_)) => seg.flags.syn && !seg.flags.ack,
+                    None => true,
+                };
+                if new_needed {
+                    if let Some(Entry::Live(old)) = self.table.remove(&key) {
+                        self.emit(*old, sink);
+                    }
+                    if self.table.len() >= self.limits.max_flows {
+                        self.evict_idle(sink);
+                    }
+                    let mut t = Box::new(ConnectionTracker::new(
+                        self.next_id,
+                        key,
+                        frame.no,
+                        frame.ts,
+                    ));
+                    self.next_id = self.next_id.saturating_add(1);
+                    t.on_segment(
+                        dir,
+                        &seg,
+                        frame.no,
+                        frame.ts,
+                        &mut self.budget,
+                        &mut self.warnings,
+                    );
+                    if t.is_closed() {
+                        self.closing.push_back((frame.ts, key, t.id()));
+                    }
+                    self.table.insert(key, Entry::Live(t));
+                }
+                self.flush_dns(sink);
+                self.cap_warnings();
+            }
+            Transport::Udp(udp) => {
+                if udp.src_port != 53 && udp.dst_port != 53 {
+                    return;
+                }
+                if let Some(m) = dns::decode(udp.payload) {
+                    let src = Endpoint {
+                        ip: p.src,
+                        port: udp.src_port,
+                    };
+                    let dst = Endpoint {
+                        ip: p.dst,
+                        port: udp.dst_port,
+                    };
+                    self.dns.on_message(
+                        &m,
+                        src,
+                        dst,
+                        "udp",
+                        frame.no,
+                        frame.ts,
+                        &mut self.dns_done,
+                    );
+                    self.flush_dns(sink);
+                }
+            }
+        }
+    }
+
+    /// Keeps at most [`MAX_WARNINGS`], counting the rest.
+    fn cap_warnings(&mut self) {
+        if self.warnings.len() > MAX_WARNINGS {
+            let extra = self.warnings.len() - MAX_WARNINGS;
+            self.warnings.truncate(MAX_WARNINGS);
+            self.warnings_dropped += extra as u64;
+        }
+    }
+
+    fn flush_dns(&mut self, sink: &mut dyn FnMut(Item)) {
+        for x in self.dns_done.drain(..) {
+            sink(Item::Dns(x));
+        }
+    }
+
+    fn emit(&mut self, tracker: ConnectionTracker, sink: &mut dyn FnMut(Item)) {
+        let conn = tracker.finish(&mut self.budget, &mut self.warnings);
+        self.connections += 1;
+        sink(Item::Connection(Box::new(conn)));
+    }
+
+    /// Finalizes connections closed for longer than the grace period, and
+    /// forgets old tombstones.
+    fn sweep(&mut self, sink: &mut dyn FnMut(Item)) {
+        let now = self.now.as_nanos();
+        while let Some(&(closed_at, key, id)) = self.closing.front() {
+            if closed_at.as_nanos().saturating_add(CLOSE_GRACE_NANOS) > now {
+                break;
+            }
+            self.closing.pop_front();
+            let final_now = matches!(self.table.get(&key), Some(Entry::Live(t)) if t.id() == id && t.is_closed());
+            if final_now {
+                if let Some(Entry::Live(t)) = self.table.insert(key, Entry::Tombstone(self.now)) {
+                    self.emit(*t, sink);
+                }
+            }
+        }
+        if self.table.len() > 1024 {
+            self.table.retain(|_, e| match e {
+                Entry::Tombstone(at) => at.as_nanos().saturating_add(TOMBSTONE_TTL_NANOS) > now,
+                Entry::Live(_) => true,
+            });
+        }
+    }
+
+    /// The table is full: finalize the tenth of live connections idle longest.
+    fn evict_idle(&mut self, sink: &mut dyn FnMut(Item)) {
+        self.table.retain(|_, e| matches!(e, Entry::Live(_)));
+        let mut idle: Vec<(Timestamp, u32, FlowKey)> = self
+            .table
+            .iter()
+            .filter_map(|(k, e)| match e {
+                Entry::Live(t) => Some((t.last_seen(), t.id(), *k)),
+                Entry::Tombstone(_) => None,
+            })
+            .collect();
+        idle.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
+        let n = (self.limits.max_flows / 10).max(1);
+        for (_, _, key) in idle.into_iter().take(n) {
+            if let Some(Entry::Live(t)) = self.table.remove(&key) {
+                self.evicted += 1;
+                self.emit(*t, sink);
+            }
+        }
+    }
+
+    fn finish(&mut self, sink: &mut dyn FnMut(Item)) {
+        let mut live: Vec<Box<ConnectionTracker>> = self
+            .table
+            .drain()
+            .filter_map(|(_, e)| match e {
+                Entry::Live(t) => Some(t),
+                Entry::Tombstone(_) => None,
+            })
+            .collect();
+        live.sort_unstable_by_key(|t| t.id());
+        for t in live {
+            self.emit(*t, sink);
+        }
+        self.dns.finish(&mut self.dns_done);
+        self.flush_dns(sink);
+        let u = std::mem::take(&mut self.undecodable);
+        if u.fragments > 0 {
+            self.warn(Warning::general(format!(
+                "{} frames are IP fragments; fragments are not reassembled, their bytes count as missing",
+                u.fragments
+            )));
+        }
+        if let Some(first) = u.first_malformed {
+            self.warn(Warning::at(
+                first,
+                format!(
+                    "{} frames have malformed or cut IP/TCP/UDP headers (this is the first)",
+                    u.malformed
+                ),
+            ));
+        }
+        for (link, n) in u.links {
+            self.warn(Warning::general(format!(
+                "{n} frames have link type {}, which is not decoded",
+                link.0
+            )));
+        }
+        if self.evicted > 0 {
+            self.warn(Warning::general(format!(
+                "{} connections were finalized early because the flow table reached its cap of {}",
+                self.evicted, self.limits.max_flows
+            )));
+        }
+        if self.dns.evicted > 0 {
+            self.warn(Warning::general(format!(
+                "{} DNS queries were closed as unanswered early because {} were pending",
+                self.dns.evicted,
+                dns::MAX_PENDING
+            )));
+        }
+        self.cap_warnings();
+        if self.warnings_dropped > 0 {
+            let n = self.warnings_dropped;
+            self.warnings
+                .push(Warning::general(format!("{n} more warnings not shown")));
+        }
+    }
+}

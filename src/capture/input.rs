@@ -1,0 +1,261 @@
+//! Opening an input: a file, standard input, or a gzip-compressed capture.
+//!
+//! The first bytes are sniffed, never the name: `1f 8b` is gzip (decompressed as a
+//! stream, concatenated members included), then the pcap / pcapng magic numbers
+//! decide the format. The sniffed bytes are put back in front of the stream, so
+//! pipes work like files.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::Path;
+
+use crate::error::Error;
+
+/// The capture file formats we read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptureFormat {
+    /// libpcap, any byte order, micro- or nanosecond timestamps.
+    Pcap,
+    /// pcapng, any number of sections and interfaces.
+    Pcapng,
+}
+
+impl CaptureFormat {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            CaptureFormat::Pcap => "pcap",
+            CaptureFormat::Pcapng => "pcapng",
+        }
+    }
+}
+
+/// What the first bytes of an input say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A capture of this format.
+    Capture(CaptureFormat),
+    /// gzip-compressed data (to be decompressed and sniffed again).
+    Gzip,
+    /// Something else.
+    Other,
+}
+
+/// Classifies an input from its first bytes (at least 4 are needed).
+pub fn sniff(head: &[u8]) -> Sniffed {
+    match head {
+        [0x1f, 0x8b, ..] => Sniffed::Gzip,
+        [0x0a, 0x0d, 0x0d, 0x0a, ..] => Sniffed::Capture(CaptureFormat::Pcapng),
+        [0xa1, 0xb2, 0xc3, 0xd4, ..]
+        | [0xd4, 0xc3, 0xb2, 0xa1, ..]
+        | [0xa1, 0xb2, 0x3c, 0x4d, ..]
+        | [0x4d, 0x3c, 0xb2, 0xa1, ..]
+        | [0xa1, 0xb2, 0xcd, 0x34, ..]
+        | [0x34, 0xcd, 0xb2, 0xa1, ..] => Sniffed::Capture(CaptureFormat::Pcap),
+        _ => Sniffed::Other,
+    }
+}
+
+/// A readable capture stream with its format already known.
+pub struct CaptureInput<'r> {
+    /// The format, from the magic number.
+    pub format: CaptureFormat,
+    /// Whether the bytes were gzip-compressed.
+    pub compressed: bool,
+    /// The stream, positioned at the start of the capture.
+    pub stream: Box<dyn Read + Send + 'r>,
+}
+
+/// Bytes read to sniff a stream: enough for the magic numbers.
+const SNIFF_LEN: usize = 64;
+
+/// Opens `path` (`-` is standard input) and identifies its format.
+pub fn open(path: &Path) -> Result<CaptureInput<'static>, Error> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let stream: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(io_err)?)
+    };
+    from_reader(path, stream)
+}
+
+/// Identifies the format of an already open stream (an archive member, stdin).
+/// `path` only names the input in errors.
+pub fn from_reader<'r>(
+    path: &Path,
+    stream: Box<dyn Read + Send + 'r>,
+) -> Result<CaptureInput<'r>, Error> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (head, stream) = peek(stream).map_err(io_err)?;
+    match sniff(&head) {
+        Sniffed::Capture(format) => Ok(CaptureInput {
+            format,
+            compressed: false,
+            stream,
+        }),
+        Sniffed::Gzip => {
+            let inflated: Box<dyn Read + Send + 'r> = Box::new(flate2::read::MultiGzDecoder::new(
+                io::BufReader::with_capacity(256 * 1024, stream),
+            ));
+            let (head, stream) = peek(inflated).map_err(io_err)?;
+            match sniff(&head) {
+                Sniffed::Capture(format) => Ok(CaptureInput {
+                    format,
+                    compressed: true,
+                    stream,
+                }),
+                _ => Err(Error::NotACapture {
+                    path: path.to_path_buf(),
+                    detail: format!("gzip data that {}", describe(&head)),
+                }),
+            }
+        }
+        Sniffed::Other => Err(Error::NotACapture {
+            path: path.to_path_buf(),
+            detail: describe(&head).to_string(),
+        }),
+    }
+}
+
+fn describe(head: &[u8]) -> String {
+    if head.is_empty() {
+        "is empty".to_string()
+    } else {
+        let hex: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        format!("starts with {}", hex.join(" "))
+    }
+}
+
+/// Reads up to [`SNIFF_LEN`] bytes and returns them with a stream that replays them.
+fn peek<'r>(
+    mut stream: Box<dyn Read + Send + 'r>,
+) -> io::Result<(Vec<u8>, Box<dyn Read + Send + 'r>)> {
+    let mut head = vec![0u8; SNIFF_LEN];
+    let mut filled = 0;
+    while filled < SNIFF_LEN {
+        match stream.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(filled);
+    let replay = Cursor::new(head.clone()).chain(stream);
+    Ok((head, Box::new(replay)))
+}
+
+/// A reader whose first `read` fills the caller's buffer as far as the stream goes.
+///
+/// pcap-parser decodes the file header from its first read only; a pipe may hand
+/// over a few bytes at a time, so the first read must not be short. Later reads
+/// pass through, so a live `tcpdump -w - | tlsdiag -` is not held back.
+pub struct FillFirst<R> {
+    inner: R,
+    first: bool,
+}
+
+impl<R: Read> FillFirst<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        Self { inner, first: true }
+    }
+}
+
+impl<R: Read> Read for FillFirst<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.first {
+            return self.inner.read(buf);
+        }
+        self.first = false;
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.inner.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if filled > 0 => {
+                    // Report what we have; the error comes back on the next read.
+                    let _ = e;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(filled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_magic_numbers() {
+        assert_eq!(
+            sniff(&[0xd4, 0xc3, 0xb2, 0xa1]),
+            Sniffed::Capture(CaptureFormat::Pcap)
+        );
+        assert_eq!(
+            sniff(&[0xa1, 0xb2, 0x3c, 0x4d]),
+            Sniffed::Capture(CaptureFormat::Pcap)
+        );
+        assert_eq!(
+            sniff(&[0x0a, 0x0d, 0x0d, 0x0a]),
+            Sniffed::Capture(CaptureFormat::Pcapng)
+        );
+        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Sniffed::Gzip);
+        assert_eq!(sniff(b"hello"), Sniffed::Other);
+        assert_eq!(sniff(b""), Sniffed::Other);
+    }
+
+    #[test]
+    fn rejects_text_with_a_clear_error() {
+        let err = from_reader(
+            Path::new("notes.txt"),
+            Box::new(Cursor::new(b"hello world".to_vec())),
+        )
+        .err()
+        .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("notes.txt: not a pcap or pcapng capture (starts with 68 65 6c 6c)")
+        );
+    }
+
+    #[test]
+    fn empty_input_is_not_a_capture() {
+        let err = from_reader(Path::new("-"), Box::new(Cursor::new(Vec::new())))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("-: not a pcap or pcapng capture (is empty)")
+        );
+    }
+
+    /// A stream that hands out one byte per read, like a slow pipe.
+    struct Trickle(Cursor<Vec<u8>>);
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn fill_first_fills_the_first_read_only() {
+        let mut r = FillFirst::new(Trickle(Cursor::new((0u8..100).collect())));
+        let mut buf = [0u8; 50];
+        assert_eq!(r.read(&mut buf).ok(), Some(50));
+        assert_eq!(r.read(&mut buf).ok(), Some(1));
+    }
+}

@@ -1,0 +1,517 @@
+//! Capture reading: bytes → [`Frame`]s.
+//!
+//! Consumes a pcap or pcapng stream (see [`input`] for opening files, stdin and
+//! gzip) and produces one [`Frame`] per packet record, numbered exactly like
+//! Wireshark's `No.` column: every packet record counts (pcapng enhanced, simple
+//! and obsolete packet blocks), section / interface / statistics blocks do not.
+//!
+//! Streaming, constant memory: pcap-parser's circular buffer starts at
+//! [`INITIAL_BUFFER`] and grows only for a single record larger than it, up to
+//! [`MAX_BUFFER`]. A record cut short by the end of the file is not a frame; a
+//! warning names the number it would have had. A corrupt record stops the reading
+//! with a warning; what was read before stays analysed.
+//!
+//! pcap-parser's blocks borrow its buffer until the next `consume`, so the reader
+//! is not an `Iterator`: call [`CaptureReader::next_frame`] in a loop.
+
+pub mod input;
+pub mod time;
+
+use pcap_parser::pcapng::Block;
+use pcap_parser::traits::PcapReaderIterator;
+use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
+
+use crate::error::{Error, Warning};
+pub use input::{CaptureFormat, CaptureInput};
+pub use time::Timestamp;
+
+/// Initial read buffer: large reads, few refills.
+pub const INITIAL_BUFFER: usize = 1 << 20;
+/// Largest single record we accept (pcapng blocks of a 16 MiB jumbo capture);
+/// a larger claim is treated as corruption.
+pub const MAX_BUFFER: usize = 16 << 20;
+
+/// A frame number: 1-based, as Wireshark's `No.` and tshark's `frame.number`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct FrameNo(pub u64);
+
+/// A link-layer header type (LINKTYPE_* from tcpdump.org).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    /// BSD loopback: 4-byte address family in host byte order.
+    pub const NULL: LinkType = LinkType(0);
+    /// Ethernet II (with 802.1Q / QinQ tags, PPPoE).
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// Raw IP on OpenBSD's DLT_RAW number.
+    pub const RAW_OPENBSD: LinkType = LinkType(14);
+    /// Raw IP (DLT_RAW on most systems maps here).
+    pub const RAW: LinkType = LinkType(101);
+    /// OpenBSD loopback: 4-byte address family in network byte order.
+    pub const LOOP: LinkType = LinkType(108);
+    /// Linux cooked capture v1.
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    /// Raw IPv4.
+    pub const IPV4: LinkType = LinkType(228);
+    /// Raw IPv6.
+    pub const IPV6: LinkType = LinkType(229);
+    /// Linux cooked capture v2.
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+}
+
+/// One packet record, borrowed from the reader's buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// Its number.
+    pub no: FrameNo,
+    /// When it was captured.
+    pub ts: Timestamp,
+    /// How to decode `data`.
+    pub link: LinkType,
+    /// The captured bytes (possibly fewer than were on the wire).
+    pub data: &'a [u8],
+    /// How many bytes were on the wire.
+    pub orig_len: u32,
+}
+
+/// A pcapng interface: link type and timestamp units.
+#[derive(Debug, Clone, Copy)]
+struct Interface {
+    link: LinkType,
+    /// Timestamp ticks per second (`if_tsresol`).
+    units_per_sec: u64,
+    /// Seconds added to every timestamp (`if_tsoffset`).
+    offset_secs: i64,
+}
+
+/// pcapng: what the current section header and interface blocks said.
+#[derive(Debug, Default)]
+struct Section {
+    big_endian: bool,
+    interfaces: Vec<Interface>,
+}
+
+/// Where a frame's packet bytes sit inside the block just parsed.
+struct FrameMeta {
+    ts: Timestamp,
+    link: LinkType,
+    start: usize,
+    len: usize,
+    orig_len: u32,
+}
+
+/// What the block just parsed was.
+enum Step {
+    Frame(FrameMeta),
+    Skip,
+}
+
+/// Streams frames out of a pcap or pcapng input.
+pub struct CaptureReader<'r> {
+    inner: Box<dyn PcapReaderIterator + 'r>,
+    format: CaptureFormat,
+    /// Bytes of the previous block still to be consumed.
+    pending: usize,
+    /// Frames returned so far (the last frame's number).
+    frames: u64,
+    /// pcap: link type and timestamp units from the file header.
+    legacy_link: LinkType,
+    legacy_units: u64,
+    /// pcapng: the current section's byte order and interfaces.
+    section: Section,
+    buffer_size: usize,
+    warnings: Vec<Warning>,
+    done: bool,
+}
+
+impl<'r> CaptureReader<'r> {
+    /// Starts reading an opened input. `path` only names it in errors.
+    pub fn new(input: CaptureInput<'r>, path: &std::path::Path) -> Result<Self, Error> {
+        let stream = input::FillFirst::new(input.stream);
+        let bad_header = |e: PcapError<&[u8]>| Error::BadHeader {
+            path: path.to_path_buf(),
+            detail: describe_error(&e),
+        };
+        let inner: Box<dyn PcapReaderIterator + 'r> = match input.format {
+            CaptureFormat::Pcap => {
+                Box::new(LegacyPcapReader::new(INITIAL_BUFFER, stream).map_err(|e| bad_header(e))?)
+            }
+            CaptureFormat::Pcapng => {
+                Box::new(PcapNGReader::new(INITIAL_BUFFER, stream).map_err(|e| bad_header(e))?)
+            }
+        };
+        Ok(Self {
+            inner,
+            format: input.format,
+            pending: 0,
+            frames: 0,
+            legacy_link: LinkType::ETHERNET,
+            legacy_units: 1_000_000,
+            section: Section::default(),
+            buffer_size: INITIAL_BUFFER,
+            warnings: Vec::new(),
+            done: false,
+        })
+    }
+
+    /// Opens a path (`-` for stdin) and starts reading it.
+    pub fn open(path: &std::path::Path) -> Result<CaptureReader<'static>, Error> {
+        let input = input::open(path)?;
+        CaptureReader::new(input, path)
+    }
+
+    /// The file format.
+    pub fn format(&self) -> CaptureFormat {
+        self.format
+    }
+
+    /// Frames read so far (the number of the last one returned).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Takes the warnings collected so far (truncation, corruption).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The next frame, or `None` at the end of the capture (or where it stops
+    /// being readable, with a warning).
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            if self.pending > 0 {
+                self.inner.consume(self.pending);
+                self.pending = 0;
+            }
+            let step = match self.inner.next() {
+                Ok((offset, block)) => {
+                    self.pending = offset;
+                    classify(
+                        block,
+                        &mut self.section,
+                        &mut self.legacy_link,
+                        &mut self.legacy_units,
+                        &mut self.warnings,
+                        self.frames + 1,
+                    )
+                }
+                Err(PcapError::Eof) => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Err(PcapError::Incomplete(_)) => {
+                    if self.inner.refill().is_err() {
+                        self.stop("read error");
+                        return Ok(None);
+                    }
+                    continue;
+                }
+                Err(PcapError::BufferTooSmall) => {
+                    let next = self.buffer_size.saturating_mul(2);
+                    if next > MAX_BUFFER || !self.inner.grow(next) {
+                        self.stop(&format!(
+                            "record larger than {} MiB, treated as corrupt; analysis stops here",
+                            MAX_BUFFER >> 20
+                        ));
+                        return Ok(None);
+                    }
+                    self.buffer_size = next;
+                    if self.inner.refill().is_err() {
+                        self.stop("read error");
+                        return Ok(None);
+                    }
+                    continue;
+                }
+                Err(PcapError::UnexpectedEof) => {
+                    self.stop("truncated record, analysis stops here");
+                    return Ok(None);
+                }
+                Err(PcapError::ReadError) => {
+                    self.stop("read error, analysis stops here");
+                    return Ok(None);
+                }
+                Err(e) => {
+                    let what = describe_error(&e);
+                    self.stop(&format!("corrupt record ({what}), analysis stops here"));
+                    return Ok(None);
+                }
+            };
+            match step {
+                Step::Skip => continue,
+                Step::Frame(meta) => {
+                    self.frames += 1;
+                    let data = self
+                        .inner
+                        .data()
+                        .get(meta.start..meta.start.saturating_add(meta.len))
+                        .unwrap_or_default();
+                    return Ok(Some(Frame {
+                        no: FrameNo(self.frames),
+                        ts: meta.ts,
+                        link: meta.link,
+                        data,
+                        orig_len: meta.orig_len,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn stop(&mut self, why: &str) {
+        self.done = true;
+        self.warnings
+            .push(Warning::at(FrameNo(self.frames + 1), why.to_string()));
+    }
+}
+
+/// Decodes one block into a frame position, updating per-section state.
+fn classify(
+    block: PcapBlockOwned<'_>,
+    section: &mut Section,
+    legacy_link: &mut LinkType,
+    legacy_units: &mut u64,
+    warnings: &mut Vec<Warning>,
+    next_frame: u64,
+) -> Step {
+    match block {
+        PcapBlockOwned::LegacyHeader(h) => {
+            *legacy_link = LinkType(h.network.0 as u32);
+            *legacy_units = if h.is_nanosecond_precision() {
+                1_000_000_000
+            } else {
+                1_000_000
+            };
+            Step::Skip
+        }
+        PcapBlockOwned::Legacy(b) => Step::Frame(FrameMeta {
+            ts: Timestamp::from_parts(i64::from(b.ts_sec), u64::from(b.ts_usec), *legacy_units),
+            link: *legacy_link,
+            start: 16,
+            len: b.data.len(),
+            orig_len: b.origlen,
+        }),
+        PcapBlockOwned::NG(block) => match block {
+            Block::SectionHeader(shb) => {
+                section.big_endian = shb.big_endian();
+                section.interfaces.clear();
+                Step::Skip
+            }
+            Block::InterfaceDescription(idb) => {
+                let units_per_sec = match idb.if_tsresol() {
+                    Some(Ok(r)) => tsresol_units(r),
+                    _ => 1_000_000,
+                };
+                section.interfaces.push(Interface {
+                    link: LinkType(idb.linktype.0 as u32),
+                    units_per_sec,
+                    offset_secs: idb.ts_offset(),
+                });
+                Step::Skip
+            }
+            Block::EnhancedPacket(epb) => {
+                let iface = interface(&section.interfaces, epb.if_id, warnings, next_frame);
+                let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+                let len = (epb.caplen as usize).min(epb.data.len());
+                Step::Frame(FrameMeta {
+                    ts: ticks_to_time(ticks, iface),
+                    link: iface.link,
+                    start: 28,
+                    len,
+                    orig_len: epb.origlen,
+                })
+            }
+            Block::SimplePacket(spb) => {
+                let iface = interface(&section.interfaces, 0, warnings, next_frame);
+                // A simple packet block has no timestamp; Wireshark shows 0.
+                let len = (spb.origlen as usize).min(spb.data.len());
+                Step::Frame(FrameMeta {
+                    ts: Timestamp::from_parts(iface.offset_secs, 0, 1),
+                    link: iface.link,
+                    start: 12,
+                    len,
+                    orig_len: spb.origlen,
+                })
+            }
+            Block::Unknown(ub) if ub.block_type == OBSOLETE_PACKET_BLOCK => obsolete_packet(
+                ub.data,
+                section.big_endian,
+                &section.interfaces,
+                warnings,
+                next_frame,
+            ),
+            _ => Step::Skip,
+        },
+    }
+}
+
+/// Block type of the obsolete pcapng Packet Block, still counted as a frame.
+const OBSOLETE_PACKET_BLOCK: u32 = 2;
+
+/// The obsolete Packet Block: interface id (u16), drops (u16), timestamp high
+/// and low, captured length, original length, data (all after the 8-byte header).
+fn obsolete_packet(
+    body: &[u8],
+    big_endian: bool,
+    interfaces: &[Interface],
+    warnings: &mut Vec<Warning>,
+    next_frame: u64,
+) -> Step {
+    let word = |at: usize| -> Option<u32> {
+        body.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(|b: [u8; 4]| {
+                if big_endian {
+                    u32::from_be_bytes(b)
+                } else {
+                    u32::from_le_bytes(b)
+                }
+            })
+    };
+    let (Some(ids), Some(hi), Some(lo), Some(cap), Some(orig)) =
+        (word(0), word(4), word(8), word(12), word(16))
+    else {
+        return Step::Skip;
+    };
+    // interface id is the first u16 of the first word, in section byte order
+    let if_id = if big_endian { ids >> 16 } else { ids & 0xffff };
+    let iface = interface(interfaces, if_id, warnings, next_frame);
+    let ticks = (u64::from(hi) << 32) | u64::from(lo);
+    let len = (cap as usize).min(body.len().saturating_sub(20));
+    Step::Frame(FrameMeta {
+        ts: ticks_to_time(ticks, iface),
+        link: iface.link,
+        start: 28,
+        len,
+        orig_len: orig,
+    })
+}
+
+fn interface(
+    interfaces: &[Interface],
+    id: u32,
+    warnings: &mut Vec<Warning>,
+    next_frame: u64,
+) -> Interface {
+    match interfaces.get(id as usize) {
+        Some(i) => *i,
+        None => {
+            if warnings.len() < 100 {
+                warnings.push(Warning::at(
+                    FrameNo(next_frame),
+                    format!("packet names interface {id}, which was never described; not decoded"),
+                ));
+            }
+            Interface {
+                link: LinkType(u32::MAX),
+                units_per_sec: 1_000_000,
+                offset_secs: 0,
+            }
+        }
+    }
+}
+
+/// `if_tsresol`: high bit clear → 10^-n seconds, set → 2^-n seconds.
+fn tsresol_units(r: u8) -> u64 {
+    let n = u32::from(r & 0x7f);
+    if r & 0x80 == 0 {
+        10u64.checked_pow(n).unwrap_or(1_000_000)
+    } else {
+        1u64.checked_shl(n).unwrap_or(1_000_000)
+    }
+}
+
+fn ticks_to_time(ticks: u64, iface: Interface) -> Timestamp {
+    let units = iface.units_per_sec.max(1);
+    let secs = i64::try_from(ticks / units).unwrap_or(i64::MAX);
+    Timestamp::from_parts(secs.saturating_add(iface.offset_secs), ticks % units, units)
+}
+
+fn describe_error(e: &PcapError<&[u8]>) -> String {
+    match e {
+        PcapError::Eof | PcapError::UnexpectedEof | PcapError::Incomplete(_) => {
+            "file ends inside the header".to_string()
+        }
+        PcapError::BufferTooSmall => "block larger than the read buffer".to_string(),
+        PcapError::ReadError => "read error".to_string(),
+        PcapError::HeaderNotRecognized => "header not recognized".to_string(),
+        PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => {
+            format!("invalid block ({})", kind.description())
+        }
+    }
+}
+
+/// Reads a whole capture from a byte slice and calls `f` for every frame (tests, fuzzing).
+pub fn for_each_frame(
+    bytes: &[u8],
+    mut f: impl FnMut(&Frame<'_>),
+) -> Result<(u64, Vec<Warning>), Error> {
+    let path = std::path::Path::new("<memory>");
+    let input = input::from_reader(path, Box::new(std::io::Cursor::new(bytes.to_vec())))?;
+    let mut reader = CaptureReader::new(input, path)?;
+    while let Some(frame) = reader.next_frame()? {
+        f(&frame);
+    }
+    Ok((reader.frames(), reader.take_warnings()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A little-endian pcap header (Ethernet, microseconds) and two records.
+    fn tiny_pcap() -> Vec<u8> {
+        let mut v = vec![
+            0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0,
+            0,
+        ];
+        for (i, len) in [(1u32, 3u32), (2, 5)] {
+            v.extend_from_slice(&i.to_le_bytes());
+            v.extend_from_slice(&500u32.to_le_bytes());
+            v.extend_from_slice(&len.to_le_bytes());
+            v.extend_from_slice(&(len + 10).to_le_bytes());
+            v.extend(std::iter::repeat_n(0xab, len as usize));
+        }
+        v
+    }
+
+    #[test]
+    fn counts_pcap_records() {
+        let mut seen = Vec::new();
+        let (n, warnings) = for_each_frame(&tiny_pcap(), |f| {
+            seen.push((f.no.0, f.data.len(), f.orig_len, f.ts.to_string()))
+        })
+        .map_err(|e| e.to_string())
+        .unwrap_or_default();
+        assert_eq!(n, 2);
+        assert!(warnings.is_empty());
+        assert_eq!(
+            seen[0],
+            (1, 3, 13, "1970-01-01T00:00:01.000500Z".to_string())
+        );
+        assert_eq!(seen[1].1, 5);
+    }
+
+    #[test]
+    fn truncated_last_record_is_not_a_frame() {
+        let mut bytes = tiny_pcap();
+        bytes.truncate(bytes.len() - 2);
+        let (n, warnings) = for_each_frame(&bytes, |_| {}).unwrap_or_default();
+        assert_eq!(n, 1);
+        assert_eq!(
+            warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            vec!["frame 2: truncated record, analysis stops here".to_string()]
+        );
+    }
+
+    #[test]
+    fn tsresol() {
+        assert_eq!(tsresol_units(6), 1_000_000);
+        assert_eq!(tsresol_units(9), 1_000_000_000);
+        assert_eq!(tsresol_units(0x80 | 10), 1024);
+    }
+}

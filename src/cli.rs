@@ -1,0 +1,142 @@
+//! Command line: clap structs as parsed, then validated [`tlsdiag::Options`]
+//! built once (profiles loaded, suite lists parsed).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use tlsdiag::diagnose::profiles::{ProfileSet, ServerProfile, parse_suite};
+use tlsdiag::{Error, Limits, Options};
+
+/// Reads packet captures and explains why TLS connections fail.
+#[derive(Debug, Parser)]
+#[command(name = "tlsdiag", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One row per TCP connection (TLS, proxy, HTTP), DNS, and findings.
+    Analyze(AnalyzeArgs),
+    /// For each failing connection: a timeline, why it failed, what to do.
+    Explain(AnalyzeArgs),
+    /// List the server profiles (built-in and from --profiles files).
+    Profiles(ProfileArgs),
+}
+
+/// Output formats of `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables for people.
+    Table,
+    /// One JSON document per capture (the contract).
+    Json,
+    /// One JSON object per line, streamed.
+    Ndjson,
+}
+
+/// Where the diagnosis' knowledge comes from.
+#[derive(Debug, Clone, Args)]
+pub struct ProfileArgs {
+    /// Judge every TLS connection against this profile (see `tlsdiag profiles`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Judge every TLS connection against this accepted-suite list
+    /// (hex codes or IANA names, comma-separated).
+    #[arg(long, value_name = "SUITES", value_delimiter = ',')]
+    pub accept: Vec<String>,
+    /// Load more profiles from a TOML file (can repeat).
+    #[arg(long, value_name = "FILE")]
+    pub profiles: Vec<PathBuf>,
+}
+
+/// Arguments of `analyze` and `explain`.
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// Capture files (pcap, pcapng, optionally gzip-compressed); `-` reads stdin.
+    #[arg(required = true, value_name = "CAPTURE")]
+    pub captures: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Profiles and accepted suites.
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Most connections tracked at once; the longest idle are finalized early
+    /// (with a warning) when it is reached.
+    #[arg(long, default_value_t = Limits::default().max_flows, value_name = "N")]
+    pub max_flows: usize,
+    /// MiB of out-of-order TCP data held across all connections.
+    #[arg(long, default_value_t = Limits::default().max_held_bytes >> 20, value_name = "MIB")]
+    pub max_buffer_mib: usize,
+}
+
+impl ProfileArgs {
+    /// Builds the profile set: built-ins, files, then a forced profile.
+    pub fn profile_set(&self) -> Result<ProfileSet, Error> {
+        let mut set = ProfileSet::default();
+        for path in &self.profiles {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            set.load_toml(&text, &path.display().to_string())?;
+        }
+        if let Some(name) = &self.profile {
+            let p = set.by_name(name).cloned().ok_or_else(|| {
+                let names: Vec<&str> = set.profiles.iter().map(|p| p.name.as_str()).collect();
+                Error::Usage(format!(
+                    "no profile named '{name}' (known: {})",
+                    names.join(", ")
+                ))
+            })?;
+            set.forced = Some(p);
+        }
+        if !self.accept.is_empty() {
+            let suites = self
+                .accept
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| parse_suite(s).map_err(|e| Error::Usage(format!("--accept: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let base = set.forced.take();
+            let mut p = base.unwrap_or(ServerProfile {
+                name: "--accept".into(),
+                description: "suites given on the command line".into(),
+                hosts: Vec::new(),
+                ports: Vec::new(),
+                accepted_suites: Vec::new(),
+                versions: Vec::new(),
+                expected_issuers: Vec::new(),
+                http_paths: Vec::new(),
+                key: None,
+            });
+            p.accepted_suites = suites;
+            set.forced = Some(p);
+        }
+        Ok(set)
+    }
+}
+
+impl TryFrom<&AnalyzeArgs> for Options {
+    type Error = Error;
+
+    fn try_from(args: &AnalyzeArgs) -> Result<Self, Self::Error> {
+        if args.max_flows == 0 {
+            return Err(Error::Usage("--max-flows must be at least 1".into()));
+        }
+        Ok(Options {
+            limits: Limits {
+                max_flows: args.max_flows,
+                max_held_bytes: args.max_buffer_mib.saturating_mul(1 << 20),
+            },
+            diagnosis: tlsdiag::diagnose::DiagnosisOptions {
+                profiles: args.profiles.profile_set()?,
+            },
+        })
+    }
+}

@@ -1,0 +1,608 @@
+//! Connection records: one TCP connection's TCP state, streams and session facts
+//! joined into the contract's [`Connection`] (plus a timeline for `explain`).
+//!
+//! [`ConnectionTracker`] is the live state while packets arrive: TCP flags, the
+//! two [`Reassembler`]s and the [`Session`]. [`ConnectionTracker::finish`]
+//! settles who the client is and turns it into the immutable record that the
+//! diagnosis and the reports read.
+
+use serde::Serialize;
+
+use crate::capture::{FrameNo, Timestamp};
+use crate::error::Warning;
+use crate::flow::reassembly::{Budget, Reassembler, StreamEvent};
+use crate::flow::tcp::{At, TcpOutcome, TcpState};
+use crate::flow::{Direction, Endpoint, FlowKey};
+use crate::packet::TcpSegment;
+use crate::session::Session;
+use crate::session::http::HttpExchange;
+use crate::session::proxy::ProxyTunnel;
+use crate::tls::certificate::Certificate;
+use crate::tls::client_hello::ClientHello;
+use crate::tls::codepoints::handshake_name;
+use crate::tls::handshake::{Alert, Handshake, LaterHello};
+use crate::tls::server_hello::ServerHello;
+
+/// Timeline entries kept per connection.
+pub const MAX_TIMELINE: usize = 64;
+
+/// How the TLS handshake went (the contract's `tls.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsOutcome {
+    /// A plaintext fatal alert during the handshake.
+    Failed,
+    /// A RST during the handshake.
+    Reset,
+    /// ClientHello sent; the server sent nothing after it.
+    NoResponse,
+    /// The capture or connection ends before both sides finished.
+    Incomplete,
+    /// ServerHello, no fatal alert, and encrypted traffic both ways.
+    Established,
+}
+
+/// The contract's `tcp` object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TcpSummary {
+    /// How the connection went.
+    pub outcome: TcpOutcome,
+    /// SYNs after the first.
+    pub syn_retransmits: u32,
+    /// The first SYN's frame.
+    pub syn_frame: Option<FrameNo>,
+    /// The SYN-ACK's frame.
+    pub syn_ack_frame: Option<FrameNo>,
+    /// Seconds from the first to the last SYN (how long the client tried).
+    pub syn_duration: Option<f64>,
+    /// The first RST: frame and who sent it.
+    pub rst: Option<TcpEnd>,
+    /// The first FIN: frame and who sent it.
+    pub fin: Option<TcpEnd>,
+    /// Payload bytes from the client.
+    pub client_bytes: u64,
+    /// Payload bytes from the server.
+    pub server_bytes: u64,
+    /// Bytes missing from the capture (both directions).
+    pub missing_bytes: u64,
+    /// Segments that only repeated bytes already seen.
+    pub retransmitted_segments: u32,
+    /// Segments that arrived ahead of a hole.
+    pub out_of_order_segments: u32,
+}
+
+/// A FIN or RST: where, and from whom.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TcpEnd {
+    /// Frame.
+    pub frame: FrameNo,
+    /// `client` or `server`.
+    pub from: &'static str,
+    /// When.
+    #[serde(skip)]
+    pub ts: Timestamp,
+}
+
+/// The contract's `tls` object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tls {
+    /// The first ClientHello.
+    pub client_hello: Option<ClientHello>,
+    /// The HelloRetryRequest.
+    pub hello_retry_request: Option<ServerHello>,
+    /// The ClientHello answering the HelloRetryRequest.
+    pub second_client_hello: Option<ClientHello>,
+    /// The ServerHello.
+    pub server_hello: Option<ServerHello>,
+    /// Further plaintext hellos.
+    pub later_hellos: Vec<LaterHello>,
+    /// The server's chain as sent (TLS ≤ 1.2).
+    pub certificates: Vec<Certificate>,
+    /// A chain the client sent (client authentication).
+    pub client_certificates: Vec<Certificate>,
+    /// Alerts, in order.
+    pub alerts: Vec<Alert>,
+    /// Outcome.
+    pub outcome: TlsOutcome,
+    /// Frame at which both sides had switched to encrypted traffic.
+    pub established_frame: Option<FrameNo>,
+    /// Non-TLS bytes one side sent where TLS was expected.
+    pub not_tls: Option<NotTls>,
+}
+
+/// A side that answered TLS with something else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotTls {
+    /// Frame.
+    pub frame: FrameNo,
+    /// `client` or `server`.
+    pub from: &'static str,
+    /// The first line of what it sent (escaped for display by the reports).
+    pub sample: String,
+}
+
+/// One entry of a connection's ladder diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEvent {
+    /// Frame.
+    pub frame: FrameNo,
+    /// Time.
+    pub ts: Timestamp,
+    /// Sent by the client (else the server).
+    pub from_client: bool,
+    /// What happened, in a few words.
+    pub what: String,
+}
+
+/// One TCP connection, as the contract describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Connection {
+    /// Order of first frame, from 0.
+    pub id: u32,
+    /// The side that opened the connection.
+    pub client: Endpoint,
+    /// The side that accepted it.
+    pub server: Endpoint,
+    /// First frame.
+    pub first_frame: FrameNo,
+    /// Last frame.
+    pub last_frame: FrameNo,
+    /// Time of the first frame.
+    pub start: Timestamp,
+    /// Seconds from the first to the last frame.
+    pub duration: f64,
+    /// TCP facts.
+    pub tcp: TcpSummary,
+    /// The CONNECT tunnel, if the client asked for one.
+    pub proxy: Option<ProxyTunnel>,
+    /// Plaintext HTTP exchanges outside a tunnel.
+    pub http: Vec<HttpExchange>,
+    /// TLS, if a TLS record was seen.
+    pub tls: Option<Tls>,
+    /// Ladder diagram (not part of the JSON contract).
+    #[serde(skip)]
+    pub timeline: Vec<TimelineEvent>,
+    /// Time of the last frame.
+    #[serde(skip)]
+    pub end: Timestamp,
+}
+
+impl Connection {
+    /// The server name the client wanted: SNI, else CONNECT host.
+    pub fn server_name(&self) -> Option<&str> {
+        self.tls
+            .as_ref()
+            .and_then(|t| t.client_hello.as_ref())
+            .and_then(|c| c.sni.as_deref())
+            .or(self.proxy.as_ref().map(|p| p.host.as_str()))
+    }
+
+    /// The port of the service the client wanted (CONNECT port, else server port).
+    pub fn service_port(&self) -> u16 {
+        self.proxy
+            .as_ref()
+            .and_then(|p| p.port)
+            .unwrap_or(self.server.port)
+    }
+}
+
+/// A connection while its packets arrive.
+#[derive(Debug)]
+pub struct ConnectionTracker {
+    id: u32,
+    key: FlowKey,
+    first: At,
+    last: At,
+    tcp: TcpState,
+    streams: [Reassembler; 2],
+    session: Session,
+}
+
+impl ConnectionTracker {
+    /// A new connection whose first packet is `frame`.
+    pub fn new(id: u32, key: FlowKey, frame: FrameNo, ts: Timestamp) -> Self {
+        let dns = key.lo.port == 53 || key.hi.port == 53;
+        Self {
+            id,
+            key,
+            first: (frame, ts),
+            last: (frame, ts),
+            tcp: TcpState::default(),
+            streams: [Reassembler::new(), Reassembler::new()],
+            session: Session::new(dns),
+        }
+    }
+
+    /// This connection's id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Time of its last packet.
+    pub fn last_seen(&self) -> Timestamp {
+        self.last.1
+    }
+
+    /// Whether FIN both ways or a RST was seen.
+    pub fn is_closed(&self) -> bool {
+        self.tcp.is_closed()
+    }
+
+    /// Whether `seg` starts a new connection on this one's addresses (port
+    /// reuse): a fresh SYN after this one closed.
+    pub fn is_reuse(&self, seg: &TcpSegment<'_>) -> bool {
+        seg.flags.syn && !seg.flags.ack && self.tcp.is_closed()
+    }
+
+    /// Takes one segment.
+    pub fn on_segment(
+        &mut self,
+        dir: Direction,
+        seg: &TcpSegment<'_>,
+        frame: FrameNo,
+        ts: Timestamp,
+        budget: &mut Budget,
+        warnings: &mut Vec<Warning>,
+    ) {
+        self.last = (frame, ts);
+        self.tcp.on_packet(dir, seg.flags, frame, ts);
+        let session = &mut self.session;
+        let mut sink = |ev: StreamEvent<'_>| match ev {
+            StreamEvent::Data { bytes, frame, ts } => {
+                session.on_data(dir, bytes, frame, ts, warnings)
+            }
+            StreamEvent::Gap { len, frame, .. } => session.on_gap(dir, len, frame, ts, warnings),
+        };
+        self.streams[dir.index()].push(seg, frame, ts, budget, &mut sink);
+    }
+
+    /// DNS messages decoded from this (TCP port 53) connection since the last call.
+    pub fn take_dns_messages(
+        &mut self,
+    ) -> Vec<(
+        crate::session::dns::DnsMessage,
+        Endpoint,
+        Endpoint,
+        FrameNo,
+        Timestamp,
+    )> {
+        let key = self.key;
+        self.session
+            .dns_messages
+            .drain(..)
+            .map(|(m, dir, f, t)| (m, key.source(dir), key.source(dir.reverse()), f, t))
+            .collect()
+    }
+
+    /// Which direction is the client: from the SYN, else from the content
+    /// (ClientHello, CONNECT, request), else the side with the higher port.
+    fn client_direction(&self) -> Direction {
+        if let Some(d) = self.tcp.syn_dir {
+            return d;
+        }
+        if let Some(d) = self
+            .session
+            .handshake
+            .as_ref()
+            .and_then(Handshake::client_direction)
+            .or(self.session.client_by_content)
+        {
+            return d;
+        }
+        if self.key.lo.port < self.key.hi.port {
+            Direction::HiToLo
+        } else if self.key.hi.port < self.key.lo.port {
+            Direction::LoToHi
+        } else {
+            self.tcp.first_dir.unwrap_or(Direction::LoToHi)
+        }
+    }
+
+    /// Ends the connection: flushes the streams and builds the record.
+    pub fn finish(mut self, budget: &mut Budget, warnings: &mut Vec<Warning>) -> Connection {
+        let (last_frame, last_ts) = self.last;
+        for dir in [Direction::LoToHi, Direction::HiToLo] {
+            let session = &mut self.session;
+            let mut sink = |ev: StreamEvent<'_>| match ev {
+                StreamEvent::Data { bytes, frame, ts } => {
+                    session.on_data(dir, bytes, frame, ts, warnings)
+                }
+                StreamEvent::Gap { len, frame, .. } => {
+                    session.on_gap(dir, len, frame, last_ts, warnings)
+                }
+            };
+            self.streams[dir.index()].finish(last_frame, last_ts, budget, &mut sink);
+        }
+        self.session.finish(last_frame, last_ts, warnings);
+
+        let client_dir = self.client_direction();
+        let c = client_dir.index();
+        let s = client_dir.reverse().index();
+        let role = |d: Direction| if d == client_dir { "client" } else { "server" };
+        let end_of = |ends: &[Option<At>; 2]| -> Option<TcpEnd> {
+            let pick = match (ends[0], ends[1]) {
+                (Some(a), Some(b)) => Some(if a.0 <= b.0 { (a, 0) } else { (b, 1) }),
+                (Some(a), None) => Some((a, 0)),
+                (None, Some(b)) => Some((b, 1)),
+                (None, None) => None,
+            };
+            pick.map(|((frame, ts), i)| TcpEnd {
+                frame,
+                ts,
+                from: role(if i == 0 {
+                    Direction::LoToHi
+                } else {
+                    Direction::HiToLo
+                }),
+            })
+        };
+        let stats = [self.streams[0].stats(), self.streams[1].stats()];
+        let tcp = TcpSummary {
+            outcome: self.tcp.outcome(client_dir),
+            syn_retransmits: self.tcp.syn_retransmits(),
+            syn_frame: self.tcp.first_syn.map(|a| a.0),
+            syn_ack_frame: self.tcp.syn_ack.map(|a| a.0),
+            syn_duration: match (self.tcp.first_syn, self.tcp.last_syn) {
+                (Some(a), Some(b)) => Some(b.1.seconds_since(a.1)),
+                _ => None,
+            },
+            rst: end_of(&self.tcp.rst),
+            fin: end_of(&self.tcp.fin),
+            client_bytes: self.session.bytes[c],
+            server_bytes: self.session.bytes[s],
+            missing_bytes: stats[0]
+                .missing_bytes
+                .saturating_add(stats[1].missing_bytes),
+            retransmitted_segments: stats[0]
+                .retransmitted
+                .saturating_add(stats[1].retransmitted),
+            out_of_order_segments: stats[0].out_of_order.saturating_add(stats[1].out_of_order),
+        };
+
+        let tls = self
+            .session
+            .handshake
+            .as_ref()
+            .map(|hs| build_tls(hs, client_dir, &tcp, &self.session));
+        let (client, server) = (
+            self.key.source(client_dir),
+            self.key.source(client_dir.reverse()),
+        );
+        let mut conn = Connection {
+            id: self.id,
+            client,
+            server,
+            first_frame: self.first.0,
+            last_frame,
+            start: self.first.1,
+            duration: last_ts.seconds_since(self.first.1),
+            tcp,
+            proxy: self.session.proxy.take(),
+            http: std::mem::take(&mut self.session.http),
+            tls,
+            timeline: Vec::new(),
+            end: last_ts,
+        };
+        conn.timeline = timeline(
+            &conn,
+            &self.tcp,
+            self.session.handshake.as_ref(),
+            client_dir,
+            &self.session.frame_times,
+        );
+        conn
+    }
+}
+
+fn build_tls(hs: &Handshake, client_dir: Direction, tcp: &TcpSummary, session: &Session) -> Tls {
+    let s = client_dir.reverse().index();
+    let completed_at = hs.completed_at();
+    let during_handshake = |frame: FrameNo| completed_at.is_none_or(|(f, _)| frame <= f);
+    let fatal = hs
+        .alerts
+        .iter()
+        .find(|a| a.is_fatal() && during_handshake(a.frame));
+    let rst_during = tcp.rst.is_some_and(|r| during_handshake(r.frame)) && completed_at.is_none();
+    let ch_frame = hs.client_hello.as_ref().map(|c| c.frame);
+    let server_after_hello = match (ch_frame, session.last_data[s]) {
+        (Some(ch), Some((last, _))) => last > ch,
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let outcome = if fatal.is_some() {
+        TlsOutcome::Failed
+    } else if rst_during {
+        TlsOutcome::Reset
+    } else if ch_frame.is_some() && !server_after_hello {
+        TlsOutcome::NoResponse
+    } else if completed_at.is_some() {
+        TlsOutcome::Established
+    } else {
+        TlsOutcome::Incomplete
+    };
+    let role = |d: Direction| if d == client_dir { "client" } else { "server" };
+    let not_tls = [Direction::LoToHi, Direction::HiToLo]
+        .into_iter()
+        .find_map(|d| {
+            hs.not_tls[d.index()]
+                .as_ref()
+                .map(|(frame, sample)| NotTls {
+                    frame: *frame,
+                    from: role(d),
+                    sample: sample.clone(),
+                })
+        });
+    Tls {
+        client_hello: hs.client_hello.clone(),
+        hello_retry_request: hs.hello_retry_request.clone(),
+        second_client_hello: hs.second_client_hello.clone(),
+        server_hello: hs.server_hello.clone(),
+        later_hellos: hs.later_hellos.clone(),
+        certificates: hs
+            .certificates
+            .iter()
+            .filter(|(d, _)| *d != client_dir)
+            .map(|(_, c)| c.clone())
+            .collect(),
+        client_certificates: hs
+            .certificates
+            .iter()
+            .filter(|(d, _)| *d == client_dir)
+            .map(|(_, c)| c.clone())
+            .collect(),
+        alerts: hs
+            .alerts
+            .iter()
+            .map(|a| Alert::from_record(a, client_dir))
+            .collect(),
+        outcome,
+        established_frame: completed_at.map(|(f, _)| f),
+        not_tls,
+    }
+}
+
+/// The ladder diagram: TCP control, proxy, HTTP and TLS events by frame.
+fn timeline(
+    conn: &Connection,
+    tcp: &TcpState,
+    hs: Option<&Handshake>,
+    client_dir: Direction,
+    frame_times: &[(FrameNo, Timestamp)],
+) -> Vec<TimelineEvent> {
+    let mut events = Vec::new();
+    let mut push = |frame: FrameNo, ts: Timestamp, from_client: bool, what: String| {
+        events.push(TimelineEvent {
+            frame,
+            ts,
+            from_client,
+            what,
+        });
+    };
+    let c = client_dir.index();
+    if let Some((f, t)) = tcp.first_syn {
+        push(f, t, true, "SYN".into());
+    }
+    if let (Some((f, t)), n) = (tcp.last_syn, tcp.syn_retransmits()) {
+        if n > 0 {
+            push(f, t, true, format!("SYN (retransmission #{n})"));
+        }
+    }
+    if let Some((f, t)) = tcp.syn_ack {
+        push(f, t, false, "SYN-ACK".into());
+    }
+    for (i, fin) in tcp.fin.iter().enumerate() {
+        if let Some((f, t)) = fin {
+            push(*f, *t, i == c, "FIN".into());
+        }
+    }
+    for (i, rst) in tcp.rst.iter().enumerate() {
+        if let Some((f, t)) = rst {
+            push(*f, *t, i == c, "RST".into());
+        }
+    }
+    let at = |frame: FrameNo| -> Timestamp {
+        frame_times
+            .iter()
+            .find(|(f, _)| *f == frame)
+            .map_or(conn.start, |(_, t)| *t)
+    };
+    if let Some(p) = &conn.proxy {
+        let port = p.port.map(|p| format!(":{p}")).unwrap_or_default();
+        push(
+            p.request_frame,
+            at(p.request_frame),
+            true,
+            format!("CONNECT {}{port}", p.host),
+        );
+        if let (Some(f), Some(status)) = (p.response_frame, p.status) {
+            let reason = p.reason.clone().unwrap_or_default();
+            push(
+                f,
+                at(f),
+                false,
+                format!("HTTP {status} {reason}").trim_end().to_string(),
+            );
+        }
+    }
+    for x in &conn.http {
+        if let Some(f) = x.request_frame {
+            push(
+                f,
+                at(f),
+                true,
+                format!(
+                    "{} {}",
+                    x.method.as_deref().unwrap_or("?"),
+                    x.path.as_deref().unwrap_or("?")
+                ),
+            );
+        }
+        if let (Some(f), Some(s)) = (x.response_frame, x.status) {
+            push(
+                f,
+                at(f),
+                false,
+                format!("HTTP {s} {}", x.reason.as_deref().unwrap_or(""))
+                    .trim_end()
+                    .to_string(),
+            );
+        }
+    }
+    if let Some(hs) = hs {
+        let from_client = |d: Direction| d == client_dir;
+        if let Some(ch) = &hs.client_hello {
+            let n = ch.cipher_suites.as_ref().map_or(0, Vec::len);
+            push(
+                ch.frame,
+                at(ch.frame),
+                true,
+                format!("ClientHello ({n} suites)"),
+            );
+        }
+        if let Some(h) = &hs.hello_retry_request {
+            push(h.frame, at(h.frame), false, "HelloRetryRequest".into());
+        }
+        if let Some(ch) = &hs.second_client_hello {
+            push(ch.frame, at(ch.frame), true, "ClientHello (retry)".into());
+        }
+        if let Some(sh) = &hs.server_hello {
+            let suite = sh
+                .cipher_suite
+                .map(|s| format!(" {}", s.name().unwrap_or("?")))
+                .unwrap_or_default();
+            push(sh.frame, at(sh.frame), false, format!("ServerHello{suite}"));
+        }
+        for m in &hs.messages {
+            push(
+                m.frame,
+                m.ts,
+                from_client(m.dir),
+                handshake_name(m.kind).to_string(),
+            );
+        }
+        for (i, ccs) in hs.change_cipher_spec.iter().enumerate() {
+            if let Some((f, t)) = ccs {
+                push(*f, *t, i == c, "ChangeCipherSpec".into());
+            }
+        }
+        for (i, app) in hs.application_data.iter().enumerate() {
+            if let Some((f, t)) = app {
+                push(*f, *t, i == c, "encrypted data".into());
+            }
+        }
+        for a in &hs.alerts {
+            let what = match a.plain {
+                Some((level, desc)) => format!(
+                    "Alert {} {} ({desc})",
+                    if level == 2 { "fatal" } else { "warning" },
+                    crate::tls::codepoints::alert_name(desc).unwrap_or("unknown")
+                ),
+                None => "Alert (encrypted)".into(),
+            };
+            push(a.frame, a.ts, from_client(a.dir), what);
+        }
+    }
+    events.sort_by_key(|e| e.frame);
+    events.truncate(MAX_TIMELINE);
+    events
+}

@@ -1,0 +1,233 @@
+//! Diagnosis: connection records and DNS exchanges → [`Finding`]s (why something
+//! failed, the frames that prove it, what to do).
+//!
+//! It reads the records the pipeline built and never re-parses bytes. Per
+//! connection, the rules in [`rules`] run when the connection is final; DNS
+//! findings wait for the end of the capture, because whether a failed lookup
+//! mattered depends on the connections that followed (or never came).
+
+pub mod ciphers;
+pub mod profiles;
+pub mod rules;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::capture::{FrameNo, Timestamp};
+use crate::connection::Connection;
+use crate::session::dns::DnsExchange;
+pub use profiles::{ProfileSet, ServerProfile};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// This is why it failed.
+    Error,
+    /// Risky, not fatal.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// Stable finding codes (the contract's table; never reused for another meaning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingCode {
+    /// No offered suite is acceptable to the server.
+    NoSharedCipher,
+    /// Fatal alert right after the ClientHello, cause not narrower.
+    HandshakeRejected,
+    /// Versions do not meet (alert 70, or offers that cannot overlap).
+    ProtocolVersion,
+    /// The client does not trust the chain.
+    CertUntrusted,
+    /// A certificate is outside its validity.
+    CertExpired,
+    /// The chain is not the one the server's profile expects.
+    TlsInterception,
+    /// ClientHello sent, no answer.
+    ServerSilent,
+    /// RST during the handshake.
+    ResetDuringHandshake,
+    /// SYN answered by RST.
+    TcpRefused,
+    /// SYN never answered.
+    TcpUnanswered,
+    /// CONNECT answered 407.
+    ProxyAuthRequired,
+    /// CONNECT answered 403 or another 4xx.
+    ProxyDenied,
+    /// CONNECT answered 502/503/504.
+    ProxyUpstreamFailed,
+    /// The name does not exist.
+    DnsNxdomain,
+    /// SERVFAIL or another error rcode.
+    DnsServfail,
+    /// The query was never answered.
+    DnsNoResponse,
+    /// Plaintext HTTP response ≥ 400.
+    HttpError,
+    /// TAXII Status_Message other than SUCCESS.
+    TaxiiStatus,
+    /// The server answered the ClientHello with something that is not TLS.
+    NotTls,
+    /// The client sent a plaintext alert that is not one of the narrower cases.
+    ClientAbort,
+}
+
+impl FindingCode {
+    /// The code as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::NoSharedCipher => "no-shared-cipher",
+            FindingCode::HandshakeRejected => "handshake-rejected",
+            FindingCode::ProtocolVersion => "protocol-version",
+            FindingCode::CertUntrusted => "cert-untrusted",
+            FindingCode::CertExpired => "cert-expired",
+            FindingCode::TlsInterception => "tls-interception",
+            FindingCode::ServerSilent => "server-silent",
+            FindingCode::ResetDuringHandshake => "reset-during-handshake",
+            FindingCode::TcpRefused => "tcp-refused",
+            FindingCode::TcpUnanswered => "tcp-unanswered",
+            FindingCode::ProxyAuthRequired => "proxy-auth-required",
+            FindingCode::ProxyDenied => "proxy-denied",
+            FindingCode::ProxyUpstreamFailed => "proxy-upstream-failed",
+            FindingCode::DnsNxdomain => "dns-nxdomain",
+            FindingCode::DnsServfail => "dns-servfail",
+            FindingCode::DnsNoResponse => "dns-no-response",
+            FindingCode::HttpError => "http-error",
+            FindingCode::TaxiiStatus => "taxii-status",
+            FindingCode::NotTls => "not-tls",
+            FindingCode::ClientAbort => "client-abort",
+        }
+    }
+}
+
+impl fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why something failed, with evidence and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: FindingCode,
+    /// How bad.
+    pub severity: Severity,
+    /// The connection it is about.
+    pub connection: Option<u32>,
+    /// The DNS exchange it is about.
+    pub dns: Option<u32>,
+    /// One line.
+    pub title: String,
+    /// The reasoning, with concrete values.
+    pub detail: String,
+    /// Frames that prove it.
+    pub evidence: Vec<FrameNo>,
+    /// What to do (required for errors and warnings).
+    pub remedy: Option<String>,
+}
+
+/// What the diagnosis knows beyond the capture.
+#[derive(Debug, Clone, Default)]
+pub struct DiagnosisOptions {
+    /// Server profiles (built-in, from files, or one-off).
+    pub profiles: ProfileSet,
+}
+
+/// Orders findings: severity, then connection, then code (deterministic output).
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.severity, a.connection, a.dns, a.code).cmp(&(b.severity, b.connection, b.dns, b.code))
+    });
+}
+
+/// A connection attempt, remembered for the DNS findings at the end.
+#[derive(Debug, Clone)]
+struct Attempt {
+    /// Names the client asked for (SNI, CONNECT host).
+    name: Option<String>,
+    server: std::net::IpAddr,
+    first_frame: FrameNo,
+}
+
+/// Attempts remembered per capture (for DNS reasoning).
+const MAX_ATTEMPTS: usize = 4096;
+/// DNS failures remembered per capture.
+const MAX_DNS_FAILURES: usize = 1024;
+
+/// Runs the rules over one capture.
+#[derive(Debug)]
+pub struct Diagnosis<'o> {
+    options: &'o DiagnosisOptions,
+    attempts: Vec<Attempt>,
+    dns_failures: Vec<DnsExchange>,
+    resolved: Vec<(String, Vec<String>, FrameNo)>,
+}
+
+impl<'o> Diagnosis<'o> {
+    /// A diagnosis with these options.
+    pub fn new(options: &'o DiagnosisOptions) -> Self {
+        Self {
+            options,
+            attempts: Vec::new(),
+            dns_failures: Vec::new(),
+            resolved: Vec::new(),
+        }
+    }
+
+    /// Findings about a final connection.
+    pub fn connection(&mut self, conn: &Connection) -> Vec<Finding> {
+        if self.attempts.len() < MAX_ATTEMPTS {
+            self.attempts.push(Attempt {
+                name: conn.server_name().map(str::to_string),
+                server: conn.server.ip,
+                first_frame: conn.first_frame,
+            });
+        }
+        rules::connection(conn, &self.options.profiles)
+    }
+
+    /// Notes a final DNS exchange.
+    pub fn dns(&mut self, x: &DnsExchange) {
+        if x.resolved() {
+            if self.resolved.len() < MAX_DNS_FAILURES {
+                self.resolved.push((
+                    x.name.to_ascii_lowercase(),
+                    x.answers.clone(),
+                    x.response_frame.unwrap_or_default(),
+                ));
+            }
+        } else if self.dns_failures.len() < MAX_DNS_FAILURES {
+            self.dns_failures.push(x.clone());
+        }
+    }
+
+    /// Findings that need the whole capture (DNS), at its end.
+    pub fn finish(self, last_time: Option<Timestamp>) -> Vec<Finding> {
+        rules::dns(
+            &self.dns_failures,
+            &self.resolved,
+            &self
+                .attempts
+                .iter()
+                .map(|a| (a.name.clone(), a.server, a.first_frame))
+                .collect::<Vec<_>>(),
+            last_time,
+        )
+    }
+}

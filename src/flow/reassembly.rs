@@ -1,0 +1,536 @@
+//! Per-direction TCP reassembly: segments → ordered [`StreamEvent`]s.
+//!
+//! In-order payload is handed on as a slice of the packet: nothing is copied on
+//! the common path. A segment that arrives ahead of a hole is copied and held
+//! until the hole fills, the stream ends, or a cap is reached; then the hole is
+//! reported as a [`StreamEvent::Gap`] and the held bytes follow, so decoders can
+//! resynchronise after it.
+//!
+//! Overlap policy — **first copy wins**: bytes already handed on are never
+//! replaced by a later retransmission (the policy of Wireshark and of Zeek's
+//! default); among held segments, the one that arrived first keeps the bytes it
+//! covers and a later, longer copy only adds its tail. A decoder therefore sees
+//! exactly one version of every byte, the one the receiver most likely took first.
+//!
+//! Caps: [`MAX_HELD_PER_DIRECTION`] bytes held per direction, and a shared
+//! [`Budget`] across all flows of a capture. Reaching either forces the oldest
+//! hole to be declared a gap (the event says so): memory stays bounded, and no
+//! byte is dropped silently.
+//!
+//! Stream offsets are 64-bit, counted from the first byte seen, so sequence
+//! numbers may wrap any number of times (RFC 9293 §3.4 arithmetic in [`Seq`]).
+
+use std::collections::BTreeMap;
+
+use crate::capture::{FrameNo, Timestamp};
+use crate::flow::Seq;
+use crate::packet::TcpSegment;
+
+/// Bytes held out of order per direction before the oldest hole is given up.
+pub const MAX_HELD_PER_DIRECTION: usize = 1 << 20;
+/// Bytes held out of order across all flows of a capture (default of [`Budget`]).
+pub const MAX_HELD_TOTAL: usize = 64 << 20;
+
+/// Why bytes are missing from a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GapCause {
+    /// Segments that were never captured.
+    NotCaptured,
+    /// Bytes cut by the capture's snap length.
+    SnapLength,
+    /// A hole given up because a buffer cap was reached.
+    BufferCap,
+}
+
+/// What a direction's stream delivers, in order.
+#[derive(Debug, Clone, Copy)]
+pub enum StreamEvent<'a> {
+    /// Bytes, with the frame that completed them.
+    Data {
+        /// The bytes.
+        bytes: &'a [u8],
+        /// The frame that delivered them (for held segments: the frame that
+        /// filled the hole before them, as Wireshark reports reassembly).
+        frame: FrameNo,
+        /// Its time.
+        ts: Timestamp,
+    },
+    /// Bytes that will never come.
+    Gap {
+        /// How many.
+        len: u64,
+        /// The frame at which the loss became certain.
+        frame: FrameNo,
+        /// Why.
+        cause: GapCause,
+    },
+}
+
+/// Bytes held out of order across all flows of one capture.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// Bytes held now.
+    pub used: usize,
+    /// The cap.
+    pub max: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            used: 0,
+            max: MAX_HELD_TOTAL,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Held {
+    data: Vec<u8>,
+    /// Sequence-space length (captured bytes plus bytes cut by the snap length).
+    wire_len: u64,
+}
+
+/// Counters for one direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamStats {
+    /// Segments that carried only bytes already seen.
+    pub retransmitted: u32,
+    /// Segments that arrived ahead of a hole.
+    pub out_of_order: u32,
+    /// Bytes reported missing.
+    pub missing_bytes: u64,
+}
+
+/// One direction of a TCP connection.
+#[derive(Debug, Default)]
+pub struct Reassembler {
+    /// Sequence number of the next expected byte, once known.
+    next_seq: Option<Seq>,
+    /// Stream offset of that byte.
+    next_off: u64,
+    held: BTreeMap<u64, Held>,
+    held_bytes: usize,
+    /// Offset just past the FIN, when seen.
+    fin_off: Option<u64>,
+    /// Whether the consumer wants no more bytes (sequence tracking only).
+    skipping: bool,
+    stats: StreamStats,
+}
+
+impl Reassembler {
+    /// A direction not seen yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stops delivering bytes: the consumer has all it needs. Held bytes are freed.
+    pub fn skip_rest(&mut self, budget: &mut Budget) {
+        self.skipping = true;
+        self.release(budget);
+    }
+
+    /// Whether bytes are still delivered.
+    pub fn is_skipping(&self) -> bool {
+        self.skipping
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> StreamStats {
+        self.stats
+    }
+
+    /// Bytes delivered or declared missing so far (the stream position).
+    pub fn position(&self) -> u64 {
+        self.next_off
+    }
+
+    /// Whether a FIN was seen and every byte before it was delivered.
+    pub fn finished(&self) -> bool {
+        self.fin_off
+            .is_some_and(|f| self.next_off >= f.saturating_sub(1))
+    }
+
+    /// Takes one segment of this direction.
+    pub fn push<F>(
+        &mut self,
+        seg: &TcpSegment<'_>,
+        frame: FrameNo,
+        ts: Timestamp,
+        budget: &mut Budget,
+        sink: &mut F,
+    ) where
+        F: FnMut(StreamEvent<'_>),
+    {
+        // Data on a SYN (TCP Fast Open) starts one past the SYN's sequence number.
+        let data_seq = if seg.flags.syn {
+            seg.seq.add(1)
+        } else {
+            seg.seq
+        };
+        let next_seq = match self.next_seq {
+            Some(s) => s,
+            None => {
+                if seg.wire_len == 0 && !seg.flags.syn && !seg.flags.fin {
+                    // A bare ACK teaches nothing about where data starts.
+                    return;
+                }
+                self.next_seq = Some(data_seq);
+                data_seq
+            }
+        };
+        let wire_len = u64::from(seg.wire_len);
+        let rel = data_seq.diff(next_seq);
+        let start = if rel < 0 {
+            self.next_off.saturating_sub(rel.unsigned_abs())
+        } else {
+            self.next_off.saturating_add(rel.unsigned_abs())
+        };
+        let end = start.saturating_add(wire_len);
+        if seg.flags.fin {
+            // The FIN occupies one sequence number after the data.
+            self.fin_off.get_or_insert(end.saturating_add(1));
+        }
+        if wire_len == 0 {
+            return;
+        }
+        if end <= self.next_off {
+            self.stats.retransmitted = self.stats.retransmitted.saturating_add(1);
+            return;
+        }
+        if self.skipping {
+            if start <= self.next_off {
+                self.advance_to(end);
+            }
+            return;
+        }
+        if start <= self.next_off {
+            self.deliver(start, seg.payload, wire_len, frame, ts, sink);
+            self.drain(frame, ts, budget, sink);
+        } else {
+            self.stats.out_of_order = self.stats.out_of_order.saturating_add(1);
+            self.hold(start, seg.payload, wire_len, budget);
+            while self.held_bytes > MAX_HELD_PER_DIRECTION || budget.used > budget.max {
+                if !self.give_up_first_hole(frame, ts, GapCause::BufferCap, budget, sink) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The stream ends (connection closed or capture over): every hole before
+    /// held bytes becomes a gap, and the held bytes are delivered.
+    pub fn finish<F>(&mut self, frame: FrameNo, ts: Timestamp, budget: &mut Budget, sink: &mut F)
+    where
+        F: FnMut(StreamEvent<'_>),
+    {
+        if self.skipping {
+            self.release(budget);
+            return;
+        }
+        while self.give_up_first_hole(frame, ts, GapCause::NotCaptured, budget, sink) {}
+    }
+
+    fn advance_to(&mut self, off: u64) {
+        if off > self.next_off {
+            let delta = off - self.next_off;
+            self.next_off = off;
+            if let Some(s) = self.next_seq {
+                // Wrapping: only the low 32 bits of the offset matter for Seq.
+                self.next_seq = Some(s.add(delta as u32));
+            }
+        }
+    }
+
+    /// Delivers a segment starting at or before `next_off` (trimming what was
+    /// already delivered), then reports bytes cut by the snap length.
+    fn deliver<F>(
+        &mut self,
+        start: u64,
+        captured: &[u8],
+        wire_len: u64,
+        frame: FrameNo,
+        ts: Timestamp,
+        sink: &mut F,
+    ) where
+        F: FnMut(StreamEvent<'_>),
+    {
+        let end = start.saturating_add(wire_len);
+        let skip = usize::try_from(self.next_off - start).unwrap_or(usize::MAX);
+        let captured_end = start.saturating_add(captured.len() as u64);
+        if let Some(bytes) = captured.get(skip..) {
+            if !bytes.is_empty() {
+                self.advance_to(captured_end);
+                sink(StreamEvent::Data { bytes, frame, ts });
+            }
+        }
+        if end > self.next_off {
+            let len = end - self.next_off;
+            self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
+            self.advance_to(end);
+            if !self.skipping {
+                sink(StreamEvent::Gap {
+                    len,
+                    frame,
+                    cause: GapCause::SnapLength,
+                });
+            }
+        }
+    }
+
+    /// Delivers held segments that the stream has reached.
+    fn drain<F>(&mut self, frame: FrameNo, ts: Timestamp, budget: &mut Budget, sink: &mut F)
+    where
+        F: FnMut(StreamEvent<'_>),
+    {
+        while let Some(entry) = self.held.first_entry() {
+            if *entry.key() > self.next_off {
+                break;
+            }
+            let start = *entry.key();
+            let held = entry.remove();
+            self.held_bytes = self.held_bytes.saturating_sub(held.data.len());
+            budget.used = budget.used.saturating_sub(held.data.len());
+            if start.saturating_add(held.wire_len) > self.next_off {
+                self.deliver(start, &held.data, held.wire_len, frame, ts, sink);
+            }
+        }
+    }
+
+    fn hold(&mut self, start: u64, captured: &[u8], wire_len: u64, budget: &mut Budget) {
+        let mut start = start;
+        let mut captured = captured;
+        let mut wire_len = wire_len;
+        // First copy wins: a copy at an offset already held only adds its tail.
+        while let Some(existing) = self.held.get(&start) {
+            if wire_len <= existing.wire_len {
+                return;
+            }
+            let skip = existing.wire_len;
+            start = start.saturating_add(skip);
+            captured = captured
+                .get(usize::try_from(skip).unwrap_or(usize::MAX)..)
+                .unwrap_or_default();
+            wire_len -= skip;
+        }
+        self.held_bytes = self.held_bytes.saturating_add(captured.len());
+        budget.used = budget.used.saturating_add(captured.len());
+        self.held.insert(
+            start,
+            Held {
+                data: captured.to_vec(),
+                wire_len,
+            },
+        );
+    }
+
+    /// Declares the hole before the first held segment missing and delivers
+    /// what follows it. Returns false when nothing was held.
+    fn give_up_first_hole<F>(
+        &mut self,
+        frame: FrameNo,
+        ts: Timestamp,
+        cause: GapCause,
+        budget: &mut Budget,
+        sink: &mut F,
+    ) -> bool
+    where
+        F: FnMut(StreamEvent<'_>),
+    {
+        let Some((&first, _)) = self.held.first_key_value() else {
+            return false;
+        };
+        if first > self.next_off {
+            let len = first - self.next_off;
+            self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
+            self.advance_to(first);
+            sink(StreamEvent::Gap { len, frame, cause });
+        }
+        self.drain(frame, ts, budget, sink);
+        true
+    }
+
+    fn release(&mut self, budget: &mut Budget) {
+        budget.used = budget.used.saturating_sub(self.held_bytes);
+        self.held_bytes = 0;
+        self.held.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::TcpFlags;
+
+    fn seg(seq: u32, payload: &[u8]) -> TcpSegment<'_> {
+        TcpSegment {
+            src_port: 1,
+            dst_port: 2,
+            seq: Seq(seq),
+            ack: Seq(0),
+            flags: TcpFlags {
+                ack: true,
+                ..TcpFlags::default()
+            },
+            payload,
+            wire_len: payload.len() as u32,
+        }
+    }
+
+    /// Runs segments through a reassembler and renders its events.
+    fn run(isn: u32, segs: &[(u32, &[u8])], finish: bool) -> Vec<String> {
+        let mut r = Reassembler::new();
+        let mut budget = Budget::default();
+        let mut out = Vec::new();
+        let mut sink = |ev: StreamEvent<'_>| match ev {
+            StreamEvent::Data { bytes, frame, .. } => {
+                out.push(format!("{}@{}", String::from_utf8_lossy(bytes), frame.0))
+            }
+            StreamEvent::Gap { len, frame, .. } => out.push(format!("gap{}@{}", len, frame.0)),
+        };
+        let syn = TcpSegment {
+            flags: TcpFlags {
+                syn: true,
+                ..TcpFlags::default()
+            },
+            ..seg(isn, b"")
+        };
+        r.push(
+            &syn,
+            FrameNo(1),
+            Timestamp::default(),
+            &mut budget,
+            &mut sink,
+        );
+        for (i, (seq, data)) in segs.iter().enumerate() {
+            let s = seg(*seq, data);
+            r.push(
+                &s,
+                FrameNo(i as u64 + 2),
+                Timestamp::default(),
+                &mut budget,
+                &mut sink,
+            );
+        }
+        if finish {
+            r.finish(FrameNo(99), Timestamp::default(), &mut budget, &mut sink);
+        }
+        assert_eq!(budget.used, 0, "budget returned");
+        out
+    }
+
+    #[test]
+    fn in_order() {
+        assert_eq!(
+            run(100, &[(101, b"ab"), (103, b"cd")], false),
+            ["ab@2", "cd@3"]
+        );
+    }
+
+    #[test]
+    fn out_of_order_is_delivered_at_the_frame_that_fills_the_hole() {
+        assert_eq!(
+            run(100, &[(103, b"cd"), (101, b"ab")], false),
+            ["ab@3", "cd@3"]
+        );
+    }
+
+    #[test]
+    fn retransmission_and_overlap_first_copy_wins() {
+        assert_eq!(
+            run(100, &[(101, b"abc"), (101, b"XYZ"), (102, b"QRST")], false),
+            ["abc@2", "ST@4"]
+        );
+    }
+
+    #[test]
+    fn wraps_around() {
+        let isn = u32::MAX - 2;
+        assert_eq!(
+            run(isn, &[(u32::MAX - 1, b"ab"), (0, b"cd"), (2, b"ef")], false),
+            ["ab@2", "cd@3", "ef@4"]
+        );
+    }
+
+    #[test]
+    fn hole_at_end_becomes_a_gap() {
+        assert_eq!(
+            run(100, &[(101, b"ab"), (110, b"zz")], true),
+            ["ab@2", "gap7@99", "zz@99"]
+        );
+    }
+
+    #[test]
+    fn midstream_starts_at_first_data() {
+        let mut r = Reassembler::new();
+        let mut budget = Budget::default();
+        let mut got = Vec::new();
+        let s = seg(5000, b"hello");
+        r.push(
+            &s,
+            FrameNo(7),
+            Timestamp::default(),
+            &mut budget,
+            &mut |ev| {
+                if let StreamEvent::Data { bytes, .. } = ev {
+                    got.extend_from_slice(bytes)
+                }
+            },
+        );
+        assert_eq!(got, b"hello");
+    }
+
+    #[test]
+    fn snap_length_cut_reports_a_gap() {
+        let mut r = Reassembler::new();
+        let mut budget = Budget::default();
+        let mut events = Vec::new();
+        let s = TcpSegment {
+            wire_len: 10,
+            ..seg(1, b"abcd")
+        };
+        r.push(
+            &s,
+            FrameNo(3),
+            Timestamp::default(),
+            &mut budget,
+            &mut |ev| {
+                events.push(
+                    format!("{ev:?}")
+                        .split_whitespace()
+                        .next()
+                        .map(String::from),
+                )
+            },
+        );
+        assert_eq!(events.len(), 2);
+        assert_eq!(r.position(), 10);
+    }
+
+    #[test]
+    fn held_bytes_are_capped() {
+        let mut r = Reassembler::new();
+        let mut budget = Budget { used: 0, max: 1000 };
+        let mut gaps = 0;
+        let first = seg(0, b"x");
+        let chunk = vec![b'a'; 400];
+        let mut sink = |ev: StreamEvent<'_>| {
+            if matches!(ev, StreamEvent::Gap { .. }) {
+                gaps += 1
+            }
+        };
+        r.push(
+            &first,
+            FrameNo(1),
+            Timestamp::default(),
+            &mut budget,
+            &mut sink,
+        );
+        for i in 0..10u32 {
+            let s = seg(1000 + i * 1000, &chunk);
+            r.push(&s, FrameNo(2), Timestamp::default(), &mut budget, &mut sink);
+        }
+        assert!(budget.used <= 1000);
+        assert!(gaps > 0);
+    }
+}

@@ -1,0 +1,157 @@
+//! tlsdiag — reads packet captures and explains why TLS connections fail.
+//!
+//! Data flows one way; each arrow is one module:
+//!
+//! ```text
+//! bytes ─capture─▶ Frame ─packet─▶ Packet ─flow─▶ (FlowKey, Segment) ─reassembly─▶ StreamEvent
+//!       ─session─▶ ProxyTunnel | HttpExchange | TLS records (tls) | DnsExchange
+//!       ─connection─▶ Connection { tcp, proxy, http, tls }
+//!       ─diagnose─▶ Finding* ─report─▶ table | json | ndjson | explain | diff | scan summary
+//! ```
+//!
+//! [`analyze_path`] runs the whole pipeline on one capture and returns an
+//! [`Analysis`]; [`analyze_stream`] hands each connection, DNS exchange and
+//! finding to a callback as soon as it is final (constant memory, for NDJSON and
+//! `scan`). The library never prints; `main.rs` decides what to show.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+#![warn(missing_docs)]
+
+pub mod analysis;
+pub mod capture;
+pub mod connection;
+pub mod diagnose;
+pub mod error;
+pub mod flow;
+pub mod packet;
+pub mod report;
+pub mod session;
+pub mod tls;
+pub mod wire;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use analysis::{Analyzer, CaptureSummary, Item, Limits};
+pub use capture::{CaptureFormat, CaptureReader, FrameNo, Timestamp};
+pub use connection::Connection;
+pub use diagnose::{Finding, FindingCode, Severity};
+pub use error::{Error, Warning};
+pub use session::dns::DnsExchange;
+
+/// What to analyse against: resource caps and the diagnosis' knowledge.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Resource caps.
+    pub limits: Limits,
+    /// Server profiles and one-off accepted-suite lists.
+    pub diagnosis: diagnose::DiagnosisOptions,
+}
+
+/// Everything about one capture (the contract's top-level document).
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The capture's name as given.
+    pub capture: String,
+    /// `pcap` or `pcapng`.
+    pub format: CaptureFormat,
+    /// Frames read (whole records).
+    pub frames: u64,
+    /// Problems found in the capture.
+    pub warnings: Vec<Warning>,
+    /// TCP connections, by first frame.
+    pub connections: Vec<Connection>,
+    /// DNS exchanges, by query.
+    pub dns: Vec<DnsExchange>,
+    /// Why things failed.
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    /// Whether any finding is an error.
+    pub fn has_error(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Something final from [`analyze_stream`].
+#[derive(Debug)]
+pub enum Output {
+    /// A connection record.
+    Connection(Box<Connection>),
+    /// A DNS exchange.
+    Dns(DnsExchange),
+    /// A finding.
+    Finding(Finding),
+}
+
+/// Analyses an opened capture, calling `sink` with each connection, DNS
+/// exchange and finding as soon as it is final.
+pub fn analyze_stream(
+    reader: CaptureReader<'_>,
+    options: &Options,
+    sink: &mut dyn FnMut(Output),
+) -> Result<CaptureSummary, Error> {
+    let mut diagnosis = diagnose::Diagnosis::new(&options.diagnosis);
+    let analyzer = Analyzer::new(options.limits.clone());
+    let summary = analyzer.run(reader, &mut |item| match item {
+        Item::Connection(c) => {
+            for f in diagnosis.connection(&c) {
+                sink(Output::Finding(f));
+            }
+            sink(Output::Connection(c));
+        }
+        Item::Dns(d) => {
+            diagnosis.dns(&d);
+            sink(Output::Dns(d));
+        }
+    })?;
+    for f in diagnosis.finish(summary.last_time) {
+        sink(Output::Finding(f));
+    }
+    Ok(summary)
+}
+
+/// Analyses a capture file (`-` for standard input) and collects the results.
+pub fn analyze_path(path: &Path, options: &Options) -> Result<Analysis, Error> {
+    let reader = CaptureReader::open(path)?;
+    analyze_reader(reader, &path.display().to_string(), options)
+}
+
+/// Analyses an opened capture and collects the results.
+pub fn analyze_reader(
+    reader: CaptureReader<'_>,
+    name: &str,
+    options: &Options,
+) -> Result<Analysis, Error> {
+    let mut connections = Vec::new();
+    let mut dns = Vec::new();
+    let mut findings = Vec::new();
+    let summary = analyze_stream(reader, options, &mut |out| match out {
+        Output::Connection(c) => connections.push(*c),
+        Output::Dns(d) => dns.push(d),
+        Output::Finding(f) => findings.push(f),
+    })?;
+    connections.sort_by_key(|c| c.id);
+    dns.sort_by_key(|d| d.id);
+    diagnose::sort(&mut findings);
+    Ok(Analysis {
+        capture: name.to_string(),
+        format: summary.format,
+        frames: summary.frames,
+        warnings: summary.warnings,
+        connections,
+        dns,
+        findings,
+    })
+}

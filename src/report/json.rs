@@ -1,0 +1,116 @@
+//! JSON and NDJSON, as the contract defines them.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::analysis::CaptureSummary;
+use crate::capture::CaptureFormat;
+use crate::error::{Error, Warning};
+use crate::{Analysis, Output};
+
+/// Writes one analysis as a pretty JSON document (and a newline).
+pub fn write_document(out: &mut dyn Write, analysis: &Analysis) -> Result<(), Error> {
+    serde_json::to_writer_pretty(&mut *out, analysis).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    kind: &'static str,
+    capture: &'a str,
+    #[serde(flatten)]
+    item: &'a T,
+}
+
+/// Writes one streamed item as an NDJSON line tagged with its capture.
+pub fn write_line(out: &mut dyn Write, capture: &str, item: &Output) -> Result<(), Error> {
+    let result = match item {
+        Output::Connection(c) => serde_json::to_writer(
+            &mut *out,
+            &Tagged {
+                kind: "connection",
+                capture,
+                item: c.as_ref(),
+            },
+        ),
+        Output::Dns(d) => serde_json::to_writer(
+            &mut *out,
+            &Tagged {
+                kind: "dns",
+                capture,
+                item: d,
+            },
+        ),
+        Output::Finding(f) => serde_json::to_writer(
+            &mut *out,
+            &Tagged {
+                kind: "finding",
+                capture,
+                item: f,
+            },
+        ),
+    };
+    result.map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// The line that ends a capture's NDJSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureLine {
+    /// Always `capture`.
+    pub kind: &'static str,
+    /// The capture's name (archive path + member for scan).
+    pub capture: String,
+    /// Its format, when it could be read.
+    pub format: Option<CaptureFormat>,
+    /// Frames read.
+    pub frames: u64,
+    /// Problems inside it.
+    pub warnings: Vec<Warning>,
+    /// Connections reported.
+    pub connections: u64,
+    /// Connections with an error finding.
+    pub failed: u64,
+    /// Why it could not be analysed at all, if it could not.
+    pub error: Option<String>,
+}
+
+impl CaptureLine {
+    /// The line for an analysed capture.
+    pub fn analysed(capture: &str, summary: &CaptureSummary, failed: u64) -> Self {
+        Self {
+            kind: "capture",
+            capture: capture.to_string(),
+            format: Some(summary.format),
+            frames: summary.frames,
+            warnings: summary.warnings.clone(),
+            connections: summary.connections,
+            failed,
+            error: None,
+        }
+    }
+
+    /// The line for a capture that could not be analysed.
+    pub fn unreadable(capture: &str, error: &Error) -> Self {
+        Self {
+            kind: "capture",
+            capture: capture.to_string(),
+            format: None,
+            frames: 0,
+            warnings: Vec::new(),
+            connections: 0,
+            failed: 0,
+            error: Some(error.to_string().replace('\n', " ")),
+        }
+    }
+}
+
+/// Writes any serializable value as one NDJSON line.
+pub fn write_value_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<(), Error> {
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}

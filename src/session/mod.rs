@@ -1,0 +1,451 @@
+//! Sessions: each direction's reassembled bytes → what protocol they carry, and
+//! its facts (CONNECT tunnel, HTTP exchanges, TLS handshake, DNS over TCP).
+//!
+//! A direction is classified by its first bytes, never by port (field case 1
+//! runs its proxy on 6050): a TLS handshake record or SSLv2 hello, `CONNECT `,
+//! an HTTP method, `HTTP/1.`; TCP port 53 is DNS. After a CONNECT answered 2xx
+//! both directions are classified again: the tunnel's bytes go to the TLS
+//! decoder. Unrecognised bytes (SMTP, POP3…) are watched at every segment start
+//! for a TLS handshake, which catches STARTTLS.
+
+pub mod dns;
+pub mod http;
+pub mod proxy;
+
+use std::collections::VecDeque;
+
+use crate::capture::{FrameNo, Timestamp};
+use crate::error::Warning;
+use crate::flow::Direction;
+use crate::tls::{self, Handshake, RecordContext, TlsStream};
+use http::{BodyFraming, BodyReader, HeaderBlock, HeaderProgress, HttpExchange};
+use proxy::ProxyTunnel;
+
+/// Bytes collected before a direction is classified (enough for every test).
+const SNIFF_BYTES: usize = 8;
+/// HTTP exchanges kept per connection.
+pub const MAX_HTTP_EXCHANGES: usize = 64;
+/// DNS-over-TCP bytes buffered per direction (a DNS message is at most 64 KiB).
+const MAX_DNS_TCP_BUFFER: usize = 65_537;
+
+/// What a direction is carrying.
+#[derive(Debug)]
+enum DirState {
+    /// Not classified yet; the first bytes.
+    Sniff(Vec<u8>),
+    /// A client's CONNECT request head.
+    ConnectRequest(HeaderBlock),
+    /// The proxy's answer to a CONNECT.
+    ProxyResponse(HeaderBlock),
+    /// The body of a refused CONNECT's answer.
+    ProxyBody(BodyReader),
+    /// An HTTP request head.
+    RequestHead(HeaderBlock),
+    /// An HTTP request body.
+    RequestBody(BodyReader),
+    /// An HTTP response head.
+    ResponseHead(HeaderBlock),
+    /// An HTTP response body, for exchange `usize`.
+    ResponseBody(BodyReader, usize),
+    /// TLS records.
+    Tls(TlsStream),
+    /// DNS messages with 2-byte length prefixes.
+    DnsTcp(Vec<u8>),
+    /// Something else: watched for a TLS handshake at segment starts.
+    Opaque,
+}
+
+/// Everything the session layer learns about one connection.
+#[derive(Debug)]
+pub struct Session {
+    dirs: [DirState; 2],
+    /// Whether a direction is inside an opened CONNECT tunnel.
+    tunnelled: [bool; 2],
+    /// The last CONNECT attempt.
+    pub proxy: Option<ProxyTunnel>,
+    /// Plain HTTP exchanges, in request order.
+    pub http: Vec<HttpExchange>,
+    /// Exchanges waiting for their response.
+    awaiting_response: VecDeque<usize>,
+    /// TLS facts, once a TLS record was seen.
+    pub handshake: Option<Handshake>,
+    /// DNS messages decoded from TCP, for the capture's DNS tracker.
+    pub dns_messages: Vec<(dns::DnsMessage, Direction, FrameNo, Timestamp)>,
+    /// Payload bytes per direction.
+    pub bytes: [u64; 2],
+    /// First and last payload frame per direction.
+    pub first_data: [Option<(FrameNo, Timestamp)>; 2],
+    /// Last payload frame per direction.
+    pub last_data: [Option<(FrameNo, Timestamp)>; 2],
+    /// Bytes reported missing per direction.
+    pub missing: [u64; 2],
+    /// Direction the session layer believes is the client (first CONNECT or
+    /// HTTP request), if it learned it.
+    pub client_by_content: Option<Direction>,
+    /// Times of the first data frames (for timelines; hellos and proxy
+    /// answers come early in a connection).
+    pub frame_times: Vec<(FrameNo, Timestamp)>,
+    dns_port: bool,
+    http_dropped: u32,
+}
+
+/// Data frames whose time is remembered per connection.
+const MAX_FRAME_TIMES: usize = 64;
+
+impl Session {
+    /// A session for a connection; `dns_port` when one end is TCP port 53.
+    pub fn new(dns_port: bool) -> Self {
+        Self {
+            dirs: [DirState::Sniff(Vec::new()), DirState::Sniff(Vec::new())],
+            tunnelled: [false; 2],
+            proxy: None,
+            http: Vec::new(),
+            awaiting_response: VecDeque::new(),
+            handshake: None,
+            dns_messages: Vec::new(),
+            bytes: [0; 2],
+            first_data: [None; 2],
+            last_data: [None; 2],
+            missing: [0; 2],
+            client_by_content: None,
+            frame_times: Vec::new(),
+            dns_port,
+            http_dropped: 0,
+        }
+    }
+
+    /// Bytes of direction `dir`, delivered by `frame`.
+    pub fn on_data(
+        &mut self,
+        dir: Direction,
+        data: &[u8],
+        frame: FrameNo,
+        ts: Timestamp,
+        warnings: &mut Vec<Warning>,
+    ) {
+        let d = dir.index();
+        self.bytes[d] = self.bytes[d].saturating_add(data.len() as u64);
+        self.first_data[d].get_or_insert((frame, ts));
+        self.last_data[d] = Some((frame, ts));
+        if self.frame_times.len() < MAX_FRAME_TIMES
+            && self.frame_times.last().is_none_or(|(f, _)| *f != frame)
+        {
+            self.frame_times.push((frame, ts));
+        }
+        // Unknown protocols are watched for a TLS handshake at each segment start.
+        if matches!(self.dirs[d], DirState::Opaque) && tls::looks_like_tls_start(data) {
+            self.dirs[d] = DirState::Tls(TlsStream::new());
+            self.handshake.get_or_insert_with(Handshake::default);
+        }
+        self.feed(dir, data, frame, ts, warnings);
+    }
+
+    fn feed(
+        &mut self,
+        dir: Direction,
+        mut data: &[u8],
+        frame: FrameNo,
+        ts: Timestamp,
+        warnings: &mut Vec<Warning>,
+    ) {
+        let d = dir.index();
+        while !data.is_empty() {
+            let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
+            let (next, used) = match state {
+                DirState::Sniff(mut buf) => {
+                    let take = SNIFF_BYTES.saturating_sub(buf.len()).min(data.len());
+                    buf.extend_from_slice(data.get(..take).unwrap_or_default());
+                    data = data.get(take..).unwrap_or_default();
+                    if buf.len() < SNIFF_BYTES && data.is_empty() && !self.decidable(&buf) {
+                        self.dirs[d] = DirState::Sniff(buf);
+                        return;
+                    }
+                    let next = self.classify(dir, &buf, frame);
+                    self.dirs[d] = next;
+                    // Replay the sniffed bytes into the new state first.
+                    self.feed(dir, &buf, frame, ts, warnings);
+                    continue;
+                }
+                DirState::Tls(mut stream) => {
+                    let hs = self.handshake.get_or_insert_with(Handshake::default);
+                    let mut ctx = RecordContext {
+                        dir,
+                        frame,
+                        ts,
+                        handshake: hs,
+                        warnings,
+                    };
+                    stream.feed(data, &mut ctx);
+                    (DirState::Tls(stream), data.len())
+                }
+                DirState::ConnectRequest(mut block) => match block.push(data) {
+                    HeaderProgress::More => (DirState::ConnectRequest(block), data.len()),
+                    HeaderProgress::TooLong => (DirState::Opaque, data.len()),
+                    HeaderProgress::Done(n) => {
+                        let head = block.parse();
+                        let attempts = self.proxy.as_ref().map_or(0, |p| p.attempts) + 1;
+                        self.proxy = Some(ProxyTunnel::from_request(&head, frame, attempts));
+                        self.client_by_content.get_or_insert(dir);
+                        let other = dir.reverse().index();
+                        if matches!(
+                            self.dirs[other],
+                            DirState::Sniff(_) | DirState::Opaque | DirState::ResponseHead(_)
+                        ) {
+                            self.dirs[other] = DirState::ProxyResponse(HeaderBlock::default());
+                        }
+                        // What the client sends next goes through the tunnel
+                        // (or is another CONNECT, if this one is refused).
+                        self.tunnelled[d] = true;
+                        (DirState::Sniff(Vec::new()), n)
+                    }
+                },
+                DirState::ProxyResponse(mut block) => match block.push(data) {
+                    HeaderProgress::More => (DirState::ProxyResponse(block), data.len()),
+                    HeaderProgress::TooLong => (DirState::Opaque, data.len()),
+                    HeaderProgress::Done(n) => {
+                        let head = block.parse();
+                        let framing = head.body_framing(true, Some("CONNECT"));
+                        let open = match self.proxy.as_mut() {
+                            Some(p) => {
+                                p.set_response(&head, frame);
+                                p.is_open()
+                            }
+                            None => false,
+                        };
+                        if open {
+                            self.tunnelled[d] = true;
+                            (DirState::Sniff(Vec::new()), n)
+                        } else {
+                            match framing {
+                                BodyFraming::None => {
+                                    (DirState::ProxyResponse(HeaderBlock::default()), n)
+                                }
+                                f => (DirState::ProxyBody(BodyReader::new(f, false)), n),
+                            }
+                        }
+                    }
+                },
+                DirState::ProxyBody(mut body) => {
+                    let (n, done) = body.push(data);
+                    if done {
+                        (DirState::ProxyResponse(HeaderBlock::default()), n)
+                    } else {
+                        (DirState::ProxyBody(body), n.max(1).min(data.len()))
+                    }
+                }
+                DirState::RequestHead(mut block) => match block.push(data) {
+                    HeaderProgress::More => (DirState::RequestHead(block), data.len()),
+                    HeaderProgress::TooLong => (DirState::Opaque, data.len()),
+                    HeaderProgress::Done(n) => {
+                        let head = block.parse();
+                        self.client_by_content.get_or_insert(dir);
+                        let framing = head.body_framing(false, None);
+                        if self.http.len() < MAX_HTTP_EXCHANGES {
+                            self.http.push(HttpExchange::from_request(&head, frame));
+                            self.awaiting_response.push_back(self.http.len() - 1);
+                        } else {
+                            self.http_dropped = self.http_dropped.saturating_add(1);
+                        }
+                        let other = dir.reverse().index();
+                        if matches!(self.dirs[other], DirState::Sniff(_) | DirState::Opaque) {
+                            self.dirs[other] = DirState::ResponseHead(HeaderBlock::default());
+                        }
+                        match framing {
+                            BodyFraming::None => (DirState::RequestHead(HeaderBlock::default()), n),
+                            f => (DirState::RequestBody(BodyReader::new(f, false)), n),
+                        }
+                    }
+                },
+                DirState::RequestBody(mut body) => {
+                    let (n, done) = body.push(data);
+                    if done {
+                        (DirState::RequestHead(HeaderBlock::default()), n)
+                    } else {
+                        (DirState::RequestBody(body), n.max(1).min(data.len()))
+                    }
+                }
+                DirState::ResponseHead(mut block) => match block.push(data) {
+                    HeaderProgress::More => (DirState::ResponseHead(block), data.len()),
+                    HeaderProgress::TooLong => (DirState::Opaque, data.len()),
+                    HeaderProgress::Done(n) => {
+                        let head = block.parse();
+                        let index = match self.awaiting_response.pop_front() {
+                            Some(i) => Some(i),
+                            None if self.http.len() < MAX_HTTP_EXCHANGES => {
+                                self.http.push(HttpExchange::empty());
+                                Some(self.http.len() - 1)
+                            }
+                            None => None,
+                        };
+                        match index.and_then(|i| self.http.get_mut(i).map(|x| (i, x))) {
+                            Some((i, x)) => {
+                                x.set_response(&head, frame);
+                                let framing = head.body_framing(true, x.method.as_deref());
+                                let keep = x.may_be_taxii();
+                                match framing {
+                                    BodyFraming::None => {
+                                        x.body_frame = Some(frame);
+                                        (DirState::ResponseHead(HeaderBlock::default()), n)
+                                    }
+                                    f => (DirState::ResponseBody(BodyReader::new(f, keep), i), n),
+                                }
+                            }
+                            None => (DirState::Opaque, data.len()),
+                        }
+                    }
+                },
+                DirState::ResponseBody(mut body, i) => {
+                    let (n, done) = body.push(data);
+                    if done {
+                        if let Some(x) = self.http.get_mut(i) {
+                            x.set_body(&body.kept, frame);
+                        }
+                        (DirState::ResponseHead(HeaderBlock::default()), n)
+                    } else {
+                        (DirState::ResponseBody(body, i), n.max(1).min(data.len()))
+                    }
+                }
+                DirState::DnsTcp(mut buf) => {
+                    let room = MAX_DNS_TCP_BUFFER.saturating_sub(buf.len());
+                    buf.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+                    let mut used = 0;
+                    while let Some([hi, lo, rest @ ..]) = buf.get(used..) {
+                        let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+                        let Some(msg) = rest.get(..len) else { break };
+                        if let Some(m) = dns::decode(msg) {
+                            self.dns_messages.push((m, dir, frame, ts));
+                        }
+                        used += 2 + len;
+                    }
+                    buf.drain(..used.min(buf.len()));
+                    if buf.len() >= MAX_DNS_TCP_BUFFER {
+                        (DirState::Opaque, data.len())
+                    } else {
+                        (DirState::DnsTcp(buf), data.len())
+                    }
+                }
+                DirState::Opaque => (DirState::Opaque, data.len()),
+            };
+            self.dirs[d] = next;
+            data = data.get(used.max(1).min(data.len())..).unwrap_or_default();
+        }
+    }
+
+    /// Whether a short prefix already decides the protocol.
+    fn decidable(&self, buf: &[u8]) -> bool {
+        buf.len() >= 5 && (tls::looks_like_tls_start(buf) || tls::looks_like_tls_record(buf))
+    }
+
+    /// Chooses a direction's decoder from its first bytes.
+    fn classify(&mut self, dir: Direction, head: &[u8], frame: FrameNo) -> DirState {
+        let d = dir.index();
+        if self.dns_port {
+            return DirState::DnsTcp(Vec::new());
+        }
+        if tls::looks_like_tls_start(head) || tls::looks_like_tls_record(head) {
+            self.handshake.get_or_insert_with(Handshake::default);
+            return DirState::Tls(TlsStream::new());
+        }
+        if proxy::looks_like_connect(head) {
+            return DirState::ConnectRequest(HeaderBlock::default());
+        }
+        if !self.tunnelled[d] {
+            if http::looks_like_request(head) {
+                return DirState::RequestHead(HeaderBlock::default());
+            }
+            if http::looks_like_response(head) && self.handshake.is_none() {
+                return DirState::ResponseHead(HeaderBlock::default());
+            }
+        }
+        // Not a protocol we follow. If the other side speaks TLS, this side
+        // answering with something else is worth saying (an HTTP server on the
+        // TLS port, a proxy's error page).
+        if let Some(hs) = self.handshake.as_mut() {
+            let sample: String = head
+                .iter()
+                .take_while(|b| **b != b'\r' && **b != b'\n')
+                .map(|&b| b as char)
+                .collect();
+            hs.not_tls[d].get_or_insert((frame, sample));
+        }
+        DirState::Opaque
+    }
+
+    /// Bytes of direction `dir` that will never come.
+    pub fn on_gap(
+        &mut self,
+        dir: Direction,
+        len: u64,
+        frame: FrameNo,
+        ts: Timestamp,
+        warnings: &mut Vec<Warning>,
+    ) {
+        let d = dir.index();
+        self.missing[d] = self.missing[d].saturating_add(len);
+        let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
+        self.dirs[d] = match state {
+            DirState::Tls(mut stream) => {
+                let hs = self.handshake.get_or_insert_with(Handshake::default);
+                let mut ctx = RecordContext {
+                    dir,
+                    frame,
+                    ts,
+                    handshake: hs,
+                    warnings,
+                };
+                stream.gap(len, &mut ctx);
+                DirState::Tls(stream)
+            }
+            // A gap in the first bytes: classify what follows afresh.
+            DirState::Sniff(buf) if buf.is_empty() => DirState::Sniff(buf),
+            _ => DirState::Opaque,
+        };
+    }
+
+    /// The connection ended (or the capture did): flush what is half-decoded.
+    pub fn finish(&mut self, frame: FrameNo, ts: Timestamp, warnings: &mut Vec<Warning>) {
+        for dir in [Direction::LoToHi, Direction::HiToLo] {
+            let d = dir.index();
+            let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
+            match state {
+                DirState::Sniff(buf) if !buf.is_empty() => {
+                    // Fewer than SNIFF_BYTES ever came: classify what there is.
+                    let next = self.classify(dir, &buf, frame);
+                    self.dirs[d] = next;
+                    self.feed(dir, &buf, frame, ts, warnings);
+                    if let DirState::Tls(mut stream) =
+                        std::mem::replace(&mut self.dirs[d], DirState::Opaque)
+                    {
+                        let hs = self.handshake.get_or_insert_with(Handshake::default);
+                        let mut ctx = RecordContext {
+                            dir,
+                            frame,
+                            ts,
+                            handshake: hs,
+                            warnings,
+                        };
+                        stream.finish(&mut ctx);
+                    }
+                }
+                DirState::Tls(mut stream) => {
+                    let hs = self.handshake.get_or_insert_with(Handshake::default);
+                    let mut ctx = RecordContext {
+                        dir,
+                        frame,
+                        ts,
+                        handshake: hs,
+                        warnings,
+                    };
+                    stream.finish(&mut ctx);
+                }
+                DirState::ResponseBody(body, i) => {
+                    if let Some(x) = self.http.get_mut(i) {
+                        let last = self.last_data[d].map_or(frame, |(f, _)| f);
+                        x.set_body(&body.kept, last);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

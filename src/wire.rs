@@ -1,0 +1,116 @@
+//! A bounded cursor over bytes: every read checks the length and returns `None`
+//! past the end, so decoders of capture bytes cannot index out of bounds
+//! (the `Reader` of rustls' `msgs/codec.rs`, in miniature).
+
+/// Reads big-endian integers and length-prefixed fields from a slice.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A cursor at the start of `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    /// Whether everything was read.
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// The bytes not read yet, without consuming them.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Position from the start.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let out = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(out)
+    }
+
+    /// One byte.
+    pub fn u8(&mut self) -> Option<u8> {
+        self.take(1).and_then(|b| b.first().copied())
+    }
+
+    /// A big-endian u16.
+    pub fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    /// A big-endian 24-bit integer.
+    pub fn u24(&mut self) -> Option<u32> {
+        self.take(3)
+            .map(|b| u32::from_be_bytes([0, b[0], b[1], b[2]]))
+    }
+
+    /// A big-endian u32.
+    pub fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A field preceded by a one-byte length.
+    pub fn vec8(&mut self) -> Option<&'a [u8]> {
+        let n = self.u8()?;
+        self.take(usize::from(n))
+    }
+
+    /// A field preceded by a two-byte length.
+    pub fn vec16(&mut self) -> Option<&'a [u8]> {
+        let n = self.u16()?;
+        self.take(usize::from(n))
+    }
+
+    /// A field preceded by a three-byte length.
+    pub fn vec24(&mut self) -> Option<&'a [u8]> {
+        let n = self.u24()?;
+        self.take(usize::try_from(n).ok()?)
+    }
+}
+
+/// Splits a byte list into big-endian u16 values (an odd trailing byte is ignored).
+pub fn u16_list(bytes: &[u8]) -> Vec<u16> {
+    bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_stops_at_the_end() {
+        let mut r = Reader::new(&[0, 3, 1, 2, 3, 9]);
+        assert_eq!(r.vec16(), Some(&[1u8, 2, 3][..]));
+        assert_eq!(r.u16(), None);
+        assert_eq!(r.u8(), Some(9));
+        assert_eq!(r.u8(), None);
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn lengths_past_the_end_fail() {
+        let mut r = Reader::new(&[0xff, 0xff, 0xff, 1]);
+        assert_eq!(r.vec24(), None);
+        let mut r = Reader::new(&[5, 1]);
+        assert_eq!(r.vec8(), None);
+    }
+}
