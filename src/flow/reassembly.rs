@@ -31,6 +31,10 @@ pub const MAX_HELD_PER_DIRECTION: usize = 1 << 20;
 /// Bytes held out of order across all flows of a capture (default of [`Budget`]).
 pub const MAX_HELD_TOTAL: usize = 64 << 20;
 
+/// Distance (bytes) beyond which first data is taken as a new numbering rather
+/// than a hole, while nothing has been delivered.
+const REANCHOR_DISTANCE: u64 = 1 << 20;
+
 /// Why bytes are missing from a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GapCause {
@@ -169,6 +173,13 @@ impl Reassembler {
             seg.seq
         };
         let next_seq = match self.next_seq {
+            // A SYN with another initial sequence number before any byte was
+            // delivered: the peer restarted the handshake (TCP Fast Open retries,
+            // port reuse); follow the new numbering.
+            Some(s) if seg.flags.syn && s != data_seq && self.next_off == 0 && self.held.is_empty() => {
+                self.next_seq = Some(data_seq);
+                data_seq
+            }
             Some(s) => s,
             None => {
                 if seg.wire_len == 0 && !seg.flags.syn && !seg.flags.fin {
@@ -180,7 +191,14 @@ impl Reassembler {
             }
         };
         let wire_len = u64::from(seg.wire_len);
-        let rel = data_seq.diff(next_seq);
+        let mut rel = data_seq.diff(next_seq);
+        if rel.unsigned_abs() > REANCHOR_DISTANCE && self.next_off == 0 && self.held.is_empty() {
+            // Nothing delivered yet and the data is nowhere near the expected
+            // numbering (a SYN-ACK from an earlier attempt was retransmitted
+            // after the one that counts): start from this segment instead.
+            self.next_seq = Some(data_seq);
+            rel = 0;
+        }
         let start = if rel < 0 {
             self.next_off.saturating_sub(rel.unsigned_abs())
         } else {

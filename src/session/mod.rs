@@ -55,6 +55,26 @@ enum DirState {
     Opaque,
 }
 
+/// Whether a short first chunk may be the beginning of something we recognise
+/// (so waiting for the next chunk is worth it). Anything else is classified at
+/// once, so that a protocol switch at the next segment (STARTTLS) is seen.
+fn could_grow_into_known(buf: &[u8]) -> bool {
+    const STARTS: &[&[u8]] = &[
+        b"CONNECT ", b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"OPTIONS ", b"PATCH ",
+        b"TRACE ", b"PROPFIND ", b"HTTP/1.",
+    ];
+    if STARTS.iter().any(|s| s.starts_with(buf)) {
+        return true;
+    }
+    // A TLS record header cut short, or an SSLv2 hello's first bytes.
+    match buf {
+        [] => true,
+        [20..=24] | [20..=24, 3] | [20..=24, 3, 0..=4] | [20..=24, 3, 0..=4, _] => true,
+        [b0, ..] if b0 & 0x80 != 0 && buf.len() < 5 => true,
+        _ => false,
+    }
+}
+
 /// Everything the session layer learns about one connection.
 #[derive(Debug)]
 pub struct Session {
@@ -156,7 +176,7 @@ impl Session {
                     let take = SNIFF_BYTES.saturating_sub(buf.len()).min(data.len());
                     buf.extend_from_slice(data.get(..take).unwrap_or_default());
                     data = data.get(take..).unwrap_or_default();
-                    if buf.len() < SNIFF_BYTES && data.is_empty() && !self.decidable(&buf) {
+                    if buf.len() < SNIFF_BYTES && data.is_empty() && could_grow_into_known(&buf) {
                         self.dirs[d] = DirState::Sniff(buf);
                         return;
                     }
@@ -329,11 +349,6 @@ impl Session {
             self.dirs[d] = next;
             data = data.get(used.max(1).min(data.len())..).unwrap_or_default();
         }
-    }
-
-    /// Whether a short prefix already decides the protocol.
-    fn decidable(&self, buf: &[u8]) -> bool {
-        buf.len() >= 5 && (tls::looks_like_tls_start(buf) || tls::looks_like_tls_record(buf))
     }
 
     /// Chooses a direction's decoder from its first bytes.

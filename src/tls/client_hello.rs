@@ -244,7 +244,7 @@ fn apply_extension(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A TLS 1.2 ClientHello body: two suites, SNI "a.b", supported_groups x25519.

@@ -100,8 +100,8 @@ impl ProtocolVersion {
     pub fn rank(self) -> u32 {
         match self.0 {
             0x0002 => 1,
-            0x0300..=0x0304 => u32::from(self.0),
-            v if v >> 8 == 0x7f || v >> 8 == 0x7e => 0x0303 * 256 + u32::from(v & 0xff),
+            0x0300..=0x0304 => u32::from(self.0) * 256,
+            v if v >> 8 == 0x7f || v >> 8 == 0x7e => 0x0303 * 256 + 1 + u32::from(v & 0xfe),
             _ => 0,
         }
     }

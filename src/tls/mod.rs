@@ -84,7 +84,8 @@ pub struct TlsStream {
     record: Option<RecordHeader>,
     /// Body bytes of that record still to come.
     remaining: usize,
-    /// Small record bodies (alert, ChangeCipherSpec, SSLv2 hellos).
+    /// Small record bodies (alert, ChangeCipherSpec, SSLv2 hellos), and the
+    /// body of a handshake record split over chunks.
     small: Vec<u8>,
     /// Handshake message bytes waiting for the rest of their message.
     pending: Vec<u8>,
@@ -135,7 +136,16 @@ impl TlsStream {
             let (part, rest) = data.split_at(take);
             data = rest;
             self.remaining -= take;
-            self.body(part, ctx);
+            // A whole handshake record inside one chunk is decoded in place;
+            // otherwise its body is collected first. Messages are reported when
+            // their record completes, as Wireshark does.
+            if self.remaining == 0 && self.small.is_empty() && self.is_plain_handshake(ctx) {
+                let version = self.record.map_or(ProtocolVersion::TLS10, |r| r.version);
+                self.handshake_bytes(part, version, ctx);
+                self.record = None;
+                continue;
+            }
+            self.body(part);
             if self.remaining == 0 {
                 self.end_record(ctx);
             }
@@ -144,13 +154,25 @@ impl TlsStream {
 
     /// Collects header bytes; returns the bytes after the header once complete.
     fn read_header<'d>(&mut self, data: &'d [u8], ctx: &mut RecordContext<'_>) -> Option<&'d [u8]> {
-        let sslv2 = (if self.head_len > 0 {
+        let first = if self.head_len > 0 {
             self.head[0]
         } else {
             *data.first()?
-        }) & 0x80
-            != 0;
-        let need: usize = if sslv2 { 2 } else { 5 };
+        };
+        // SSLv2 framing: a 2-byte header (high bit set), or — once the server
+        // answered in SSLv2 — a 3-byte header with padding (high bit clear).
+        let sslv2_session = ctx
+            .handshake
+            .server_hello
+            .as_ref()
+            .is_some_and(|s| s.version == Some(ProtocolVersion::SSL2));
+        let need: usize = if first & 0x80 != 0 {
+            2
+        } else if sslv2_session {
+            3
+        } else {
+            5
+        };
         let take = need.saturating_sub(self.head_len).min(data.len());
         let (part, rest) = data.split_at(take);
         if let Some(dst) = self.head.get_mut(self.head_len..self.head_len + take) {
@@ -162,14 +184,19 @@ impl TlsStream {
         }
         self.head_len = 0;
         let [b0, b1, b2, b3, b4] = self.head;
-        if sslv2 {
+        if need < 5 {
+            let len = if need == 2 {
+                u16::from_be_bytes([b0 & 0x7f, b1])
+            } else {
+                u16::from_be_bytes([b0 & 0x3f, b1])
+            };
             self.start_record(
                 RecordHeader {
                     content_type: 0,
                     version: ProtocolVersion::SSL2,
                     sslv2: true,
                 },
-                usize::from(u16::from_be_bytes([b0 & 0x7f, b1])),
+                usize::from(len),
                 ctx,
             );
             return Some(rest);
@@ -220,7 +247,15 @@ impl TlsStream {
         }
     }
 
-    fn body(&mut self, part: &[u8], ctx: &mut RecordContext<'_>) {
+    fn is_plain_handshake(&self, ctx: &RecordContext<'_>) -> bool {
+        self.record.is_some_and(|r| {
+            !r.sslv2
+                && r.content_type == content::HANDSHAKE
+                && !ctx.handshake.is_encrypted(ctx.dir)
+        })
+    }
+
+    fn body(&mut self, part: &[u8]) {
         let Some(header) = self.record else { return };
         match header.content_type {
             _ if header.sslv2 => {
@@ -230,8 +265,10 @@ impl TlsStream {
                         .extend_from_slice(part.get(..room.min(part.len())).unwrap_or(part));
                 }
             }
-            content::HANDSHAKE if !ctx.handshake.is_encrypted(ctx.dir) => {
-                self.handshake_bytes(part, header.version, ctx);
+            content::HANDSHAKE => {
+                // A record is at most 2^16 - 1 bytes: bounded. Encrypted ones are
+                // kept too: see `end_record`.
+                self.small.extend_from_slice(part);
             }
             content::ALERT | content::CHANGE_CIPHER_SPEC => {
                 if self.small.len() < 8 {
@@ -249,6 +286,20 @@ impl TlsStream {
         };
         match header.content_type {
             _ if header.sslv2 => self.end_sslv2_record(ctx),
+            content::HANDSHAKE => {
+                // After this side's ChangeCipherSpec a handshake record is
+                // normally an encrypted Finished. But a TLS 1.3 client in
+                // middlebox-compatibility mode sends a dummy ChangeCipherSpec
+                // before its second ClientHello, and the HelloRetryRequest that
+                // explains it may be missing from the capture: a record that is
+                // exactly one well-formed hello is read as one. (Ciphertext
+                // passes this test with probability below 2^-32.)
+                let body = std::mem::take(&mut self.small);
+                if !ctx.handshake.is_encrypted(ctx.dir) || is_whole_hello(&body) {
+                    self.handshake_bytes(&body, header.version, ctx);
+                }
+                self.small = body;
+            }
             content::ALERT => {
                 // Readable only as exactly level + description with a valid
                 // level, and not after this side's ChangeCipherSpec (TLS ≤ 1.2).
@@ -438,6 +489,8 @@ impl TlsStream {
                 && !header.sslv2
                 && !ctx.handshake.is_encrypted(ctx.dir)
             {
+                let body = std::mem::take(&mut self.small);
+                self.handshake_bytes(&body, header.version, ctx);
                 self.cut_message(len.min(self.remaining), ctx);
             }
             if header.sslv2 {
@@ -453,7 +506,11 @@ impl TlsStream {
             }
             let past = len - self.remaining;
             self.remaining = 0;
-            self.end_record(ctx);
+            if header.content_type != content::HANDSHAKE {
+                self.end_record(ctx);
+            }
+            self.record = None;
+            self.small.clear();
             if past == 0 {
                 return;
             }
@@ -489,12 +546,22 @@ impl TlsStream {
                 self.end_record(ctx);
                 return;
             }
+            if self.is_plain_handshake(ctx) {
+                // The record was cut: its messages are decoded as far as they go.
+                let body = std::mem::take(&mut self.small);
+                self.handshake_bytes(&body, header.version, ctx);
+            }
         }
         if message_len(&self.pending).is_some() {
             self.flush_partial(ctx);
         }
         self.pending.clear();
     }
+}
+
+/// Whether `body` is exactly one ClientHello or ServerHello with a TLS version.
+fn is_whole_hello(body: &[u8]) -> bool {
+    matches!(body, [1 | 2, _, _, _, 3, 0..=4, ..]) && message_len(body).is_some_and(|n| n + 4 == body.len())
 }
 
 /// Length of the handshake message starting `buf` (needs its 4-byte header).
