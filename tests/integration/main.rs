@@ -1,0 +1,3 @@
+//! End-to-end tests: one test binary, a module per subject.
+
+mod corpus;
