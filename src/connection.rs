@@ -12,7 +12,7 @@ use crate::capture::{FrameNo, Timestamp};
 use crate::error::Warning;
 use crate::flow::reassembly::{Budget, Reassembler, StreamEvent};
 use crate::flow::tcp::{At, TcpOutcome, TcpState};
-use crate::flow::{Direction, Endpoint, FlowKey};
+use crate::flow::{Direction, Endpoint, FlowKey, PerDirection};
 use crate::packet::TcpSegment;
 use crate::session::Session;
 use crate::session::http::HttpExchange;
@@ -194,7 +194,7 @@ pub struct ConnectionTracker {
     first: At,
     last: At,
     tcp: TcpState,
-    streams: [Reassembler; 2],
+    streams: PerDirection<Reassembler>,
     session: Session,
 }
 
@@ -208,7 +208,7 @@ impl ConnectionTracker {
             first: (frame, ts),
             last: (frame, ts),
             tcp: TcpState::default(),
-            streams: [Reassembler::new(), Reassembler::new()],
+            streams: PerDirection::default(),
             session: Session::new(dns),
         }
     }
@@ -253,7 +253,7 @@ impl ConnectionTracker {
             }
             StreamEvent::Gap { len, frame, .. } => session.on_gap(dir, len, frame, ts, warnings),
         };
-        self.streams[dir.index()].push(seg, frame, ts, budget, &mut sink);
+        self.streams[dir].push(seg, frame, ts, budget, &mut sink);
     }
 
     /// DNS messages decoded from this (TCP port 53) connection since the last call.
@@ -301,7 +301,7 @@ impl ConnectionTracker {
     /// Ends the connection: flushes the streams and builds the record.
     pub fn finish(mut self, budget: &mut Budget, warnings: &mut Vec<Warning>) -> Connection {
         let (last_frame, last_ts) = self.last;
-        for dir in [Direction::LoToHi, Direction::HiToLo] {
+        for dir in Direction::BOTH {
             let session = &mut self.session;
             let mut sink = |ev: StreamEvent<'_>| match ev {
                 StreamEvent::Data { bytes, frame, ts } => {
@@ -311,32 +311,25 @@ impl ConnectionTracker {
                     session.on_gap(dir, len, frame, last_ts, warnings)
                 }
             };
-            self.streams[dir.index()].finish(last_frame, last_ts, budget, &mut sink);
+            self.streams[dir].finish(last_frame, last_ts, budget, &mut sink);
         }
         self.session.finish(last_frame, last_ts, warnings);
 
         let client_dir = self.client_direction();
-        let c = client_dir.index();
-        let s = client_dir.reverse().index();
+        let c = client_dir;
+        let s = client_dir.reverse();
         let role = |d: Direction| if d == client_dir { "client" } else { "server" };
-        let end_of = |ends: &[Option<At>; 2]| -> Option<TcpEnd> {
-            let pick = match (ends[0], ends[1]) {
-                (Some(a), Some(b)) => Some(if a.0 <= b.0 { (a, 0) } else { (b, 1) }),
-                (Some(a), None) => Some((a, 0)),
-                (None, Some(b)) => Some((b, 1)),
-                (None, None) => None,
-            };
-            pick.map(|((frame, ts), i)| TcpEnd {
-                frame,
-                ts,
-                from: role(if i == 0 {
-                    Direction::LoToHi
-                } else {
-                    Direction::HiToLo
-                }),
-            })
+        let end_of = |ends: &PerDirection<Option<At>>| -> Option<TcpEnd> {
+            ends.iter()
+                .filter_map(|(d, at)| at.map(|a| (a, d)))
+                .min_by_key(|((frame, _), _)| *frame)
+                .map(|((frame, ts), d)| TcpEnd {
+                    frame,
+                    ts,
+                    from: role(d),
+                })
         };
-        let stats = [self.streams[0].stats(), self.streams[1].stats()];
+        let stats = PerDirection::from_fn(|d| self.streams[d].stats());
         let tcp = TcpSummary {
             outcome: self.tcp.outcome(client_dir),
             syn_retransmits: self.tcp.syn_retransmits(),
@@ -350,13 +343,18 @@ impl ConnectionTracker {
             fin: end_of(&self.tcp.fin),
             client_bytes: self.session.bytes[c],
             server_bytes: self.session.bytes[s],
-            missing_bytes: stats[0]
+            missing_bytes: stats
+                .lo_to_hi
                 .missing_bytes
-                .saturating_add(stats[1].missing_bytes),
-            retransmitted_segments: stats[0]
+                .saturating_add(stats.hi_to_lo.missing_bytes),
+            retransmitted_segments: stats
+                .lo_to_hi
                 .retransmitted
-                .saturating_add(stats[1].retransmitted),
-            out_of_order_segments: stats[0].out_of_order.saturating_add(stats[1].out_of_order),
+                .saturating_add(stats.hi_to_lo.retransmitted),
+            out_of_order_segments: stats
+                .lo_to_hi
+                .out_of_order
+                .saturating_add(stats.hi_to_lo.out_of_order),
         };
 
         let tls = self
@@ -395,7 +393,7 @@ impl ConnectionTracker {
 }
 
 fn build_tls(hs: &Handshake, client_dir: Direction, tcp: &TcpSummary, session: &Session) -> Tls {
-    let s = client_dir.reverse().index();
+    let s = client_dir.reverse();
     let completed_at = hs.completed_at();
     let during_handshake = |frame: FrameNo| completed_at.is_none_or(|(f, _)| frame <= f);
     let fatal = hs
@@ -421,17 +419,13 @@ fn build_tls(hs: &Handshake, client_dir: Direction, tcp: &TcpSummary, session: &
         TlsOutcome::Incomplete
     };
     let role = |d: Direction| if d == client_dir { "client" } else { "server" };
-    let not_tls = [Direction::LoToHi, Direction::HiToLo]
-        .into_iter()
-        .find_map(|d| {
-            hs.not_tls[d.index()]
-                .as_ref()
-                .map(|(frame, sample)| NotTls {
-                    frame: *frame,
-                    from: role(d),
-                    sample: sample.clone(),
-                })
-        });
+    let not_tls = hs.not_tls.iter().find_map(|(d, nt)| {
+        nt.as_ref().map(|(frame, sample)| NotTls {
+            frame: *frame,
+            from: role(d),
+            sample: sample.clone(),
+        })
+    });
     Tls {
         client_hello: hs.client_hello.clone(),
         hello_retry_request: hs.hello_retry_request.clone(),
@@ -478,7 +472,7 @@ fn timeline(
             what,
         });
     };
-    let c = client_dir.index();
+    let c = client_dir;
     if let Some((f, t)) = tcp.first_syn {
         push(f, t, true, "SYN".into());
     }
@@ -490,14 +484,14 @@ fn timeline(
     if let Some((f, t)) = tcp.syn_ack {
         push(f, t, false, "SYN-ACK".into());
     }
-    for (i, fin) in tcp.fin.iter().enumerate() {
+    for (d, fin) in tcp.fin.iter() {
         if let Some((f, t)) = fin {
-            push(*f, *t, i == c, "FIN".into());
+            push(*f, *t, d == c, "FIN".into());
         }
     }
-    for (i, rst) in tcp.rst.iter().enumerate() {
+    for (d, rst) in tcp.rst.iter() {
         if let Some((f, t)) = rst {
-            push(*f, *t, i == c, "RST".into());
+            push(*f, *t, d == c, "RST".into());
         }
     }
     let at = |frame: FrameNo| -> Timestamp {
@@ -580,14 +574,14 @@ fn timeline(
                 handshake_name(m.kind).to_string(),
             );
         }
-        for (i, ccs) in hs.change_cipher_spec.iter().enumerate() {
+        for (d, ccs) in hs.change_cipher_spec.iter() {
             if let Some((f, t)) = ccs {
-                push(*f, *t, i == c, "ChangeCipherSpec".into());
+                push(*f, *t, d == c, "ChangeCipherSpec".into());
             }
         }
-        for (i, app) in hs.application_data.iter().enumerate() {
+        for (d, app) in hs.application_data.iter() {
             if let Some((f, t)) = app {
-                push(*f, *t, i == c, "encrypted data".into());
+                push(*f, *t, d == c, "encrypted data".into());
             }
         }
         for a in &hs.alerts {

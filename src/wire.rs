@@ -43,26 +43,30 @@ impl<'a> Reader<'a> {
         Some(out)
     }
 
+    /// The next `N` bytes as an array.
+    pub fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N).and_then(|b| b.try_into().ok())
+    }
+
     /// One byte.
     pub fn u8(&mut self) -> Option<u8> {
-        self.take(1).and_then(|b| b.first().copied())
+        self.array::<1>().map(|[b]| b)
     }
 
     /// A big-endian u16.
     pub fn u16(&mut self) -> Option<u16> {
-        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+        self.array().map(u16::from_be_bytes)
     }
 
     /// A big-endian 24-bit integer.
     pub fn u24(&mut self) -> Option<u32> {
-        self.take(3)
-            .map(|b| u32::from_be_bytes([0, b[0], b[1], b[2]]))
+        self.array::<3>()
+            .map(|[a, b, c]| u32::from_be_bytes([0, a, b, c]))
     }
 
     /// A big-endian u32.
     pub fn u32(&mut self) -> Option<u32> {
-        self.take(4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.array().map(u32::from_be_bytes)
     }
 
     /// A field preceded by a one-byte length.
@@ -88,7 +92,7 @@ impl<'a> Reader<'a> {
 pub fn u16_list(bytes: &[u8]) -> Vec<u16> {
     bytes
         .chunks_exact(2)
-        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .filter_map(|c| c.try_into().ok().map(u16::from_be_bytes))
         .collect()
 }
 

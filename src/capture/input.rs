@@ -141,7 +141,10 @@ fn peek<'r>(
     let mut head = vec![0u8; SNIFF_LEN];
     let mut filled = 0;
     while filled < SNIFF_LEN {
-        match stream.read(&mut head[filled..]) {
+        let Some(space) = head.get_mut(filled..) else {
+            break;
+        };
+        match stream.read(space) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -178,7 +181,10 @@ impl<R: Read> Read for FillFirst<R> {
         self.first = false;
         let mut filled = 0;
         while filled < buf.len() {
-            match self.inner.read(&mut buf[filled..]) {
+            let Some(space) = buf.get_mut(filled..) else {
+                break;
+            };
+            match self.inner.read(space) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -136,10 +136,10 @@ impl<'r> CaptureReader<'r> {
         };
         let inner: Box<dyn PcapReaderIterator + 'r> = match input.format {
             CaptureFormat::Pcap => {
-                Box::new(LegacyPcapReader::new(INITIAL_BUFFER, stream).map_err(|e| bad_header(e))?)
+                Box::new(LegacyPcapReader::new(INITIAL_BUFFER, stream).map_err(&bad_header)?)
             }
             CaptureFormat::Pcapng => {
-                Box::new(PcapNGReader::new(INITIAL_BUFFER, stream).map_err(|e| bad_header(e))?)
+                Box::new(PcapNGReader::new(INITIAL_BUFFER, stream).map_err(&bad_header)?)
             }
         };
         Ok(Self {

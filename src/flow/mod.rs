@@ -11,6 +11,7 @@ pub mod tcp;
 
 use std::cmp::Ordering;
 use std::net::IpAddr;
+use std::ops::{Index, IndexMut};
 
 /// A TCP sequence number: 32-bit, compared and subtracted modulo 2^32 (RFC 9293 §3.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -18,7 +19,7 @@ pub struct Seq(pub u32);
 
 impl Seq {
     /// `self + n`, wrapping.
-    pub fn add(self, n: u32) -> Seq {
+    pub fn wrapping_add(self, n: u32) -> Seq {
         Seq(self.0.wrapping_add(n))
     }
 
@@ -64,19 +65,71 @@ pub enum Direction {
 }
 
 impl Direction {
-    /// Index for per-direction arrays.
-    pub fn index(self) -> usize {
-        match self {
-            Direction::LoToHi => 0,
-            Direction::HiToLo => 1,
-        }
-    }
+    /// Both directions, `LoToHi` first.
+    pub const BOTH: [Direction; 2] = [Direction::LoToHi, Direction::HiToLo];
 
     /// The other direction.
     pub fn reverse(self) -> Direction {
         match self {
             Direction::LoToHi => Direction::HiToLo,
             Direction::HiToLo => Direction::LoToHi,
+        }
+    }
+}
+
+/// One value per direction, indexed by [`Direction`] (no integer indexing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PerDirection<T> {
+    /// The `LoToHi` value.
+    pub lo_to_hi: T,
+    /// The `HiToLo` value.
+    pub hi_to_lo: T,
+}
+
+impl<T> PerDirection<T> {
+    /// Both values from one function of the direction.
+    pub fn from_fn(mut f: impl FnMut(Direction) -> T) -> Self {
+        Self {
+            lo_to_hi: f(Direction::LoToHi),
+            hi_to_lo: f(Direction::HiToLo),
+        }
+    }
+
+    /// Whether both values satisfy `f`.
+    pub fn all(&self, f: impl Fn(&T) -> bool) -> bool {
+        f(&self.lo_to_hi) && f(&self.hi_to_lo)
+    }
+
+    /// Whether either value satisfies `f`.
+    pub fn any(&self, f: impl Fn(&T) -> bool) -> bool {
+        f(&self.lo_to_hi) || f(&self.hi_to_lo)
+    }
+
+    /// `(direction, value)` pairs, `LoToHi` first.
+    pub fn iter(&self) -> impl Iterator<Item = (Direction, &T)> {
+        [
+            (Direction::LoToHi, &self.lo_to_hi),
+            (Direction::HiToLo, &self.hi_to_lo),
+        ]
+        .into_iter()
+    }
+}
+
+impl<T> Index<Direction> for PerDirection<T> {
+    type Output = T;
+    fn index(&self, dir: Direction) -> &T {
+        match dir {
+            Direction::LoToHi => &self.lo_to_hi,
+            Direction::HiToLo => &self.hi_to_lo,
+        }
+    }
+}
+
+impl<T> IndexMut<Direction> for PerDirection<T> {
+    fn index_mut(&mut self, dir: Direction) -> &mut T {
+        match dir {
+            Direction::LoToHi => &mut self.lo_to_hi,
+            Direction::HiToLo => &mut self.hi_to_lo,
         }
     }
 }
@@ -107,7 +160,7 @@ mod tests {
     #[test]
     fn seq_wraps() {
         let a = Seq(u32::MAX - 1);
-        let b = a.add(4);
+        let b = a.wrapping_add(4);
         assert_eq!(b, Seq(2));
         assert_eq!(b.diff(a), 4);
         assert_eq!(a.diff(b), -4);

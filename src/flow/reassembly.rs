@@ -168,7 +168,7 @@ impl Reassembler {
     {
         // Data on a SYN (TCP Fast Open) starts one past the SYN's sequence number.
         let data_seq = if seg.flags.syn {
-            seg.seq.add(1)
+            seg.seq.wrapping_add(1)
         } else {
             seg.seq
         };
@@ -176,7 +176,9 @@ impl Reassembler {
             // A SYN with another initial sequence number before any byte was
             // delivered: the peer restarted the handshake (TCP Fast Open retries,
             // port reuse); follow the new numbering.
-            Some(s) if seg.flags.syn && s != data_seq && self.next_off == 0 && self.held.is_empty() => {
+            Some(s)
+                if seg.flags.syn && s != data_seq && self.next_off == 0 && self.held.is_empty() =>
+            {
                 self.next_seq = Some(data_seq);
                 data_seq
             }
@@ -255,7 +257,7 @@ impl Reassembler {
             self.next_off = off;
             if let Some(s) = self.next_seq {
                 // Wrapping: only the low 32 bits of the offset matter for Seq.
-                self.next_seq = Some(s.add(delta as u32));
+                self.next_seq = Some(s.wrapping_add(delta as u32));
             }
         }
     }

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Timestamp};
-use crate::flow::Direction;
+use crate::flow::{Direction, PerDirection};
 use crate::packet::TcpFlags;
 
 /// How a TCP connection went (the contract's `tcp.outcome`).
@@ -49,22 +49,21 @@ pub struct TcpState {
     /// First SYN-ACK.
     pub syn_ack: Option<At>,
     /// First FIN per direction.
-    pub fin: [Option<At>; 2],
+    pub fin: PerDirection<Option<At>>,
     /// First RST per direction.
-    pub rst: [Option<At>; 2],
+    pub rst: PerDirection<Option<At>>,
     /// Packets per direction.
-    pub packets: [u32; 2],
+    pub packets: PerDirection<u32>,
 }
 
 impl TcpState {
     /// Takes the flags of one packet going `dir`.
     pub fn on_packet(&mut self, dir: Direction, flags: TcpFlags, frame: FrameNo, ts: Timestamp) {
-        let d = dir.index();
         if self.first_dir.is_none() {
             self.first_dir = Some(dir);
             self.starts_with_syn = flags.syn && !flags.ack;
         }
-        self.packets[d] = self.packets[d].saturating_add(1);
+        self.packets[dir] = self.packets[dir].saturating_add(1);
         if flags.syn && !flags.ack {
             if self.syn_dir.is_none() && self.syn_ack.is_none() {
                 self.syn_dir = Some(dir);
@@ -82,21 +81,21 @@ impl TcpState {
             }
         }
         if flags.fin {
-            self.fin[d].get_or_insert((frame, ts));
+            self.fin[dir].get_or_insert((frame, ts));
         }
         if flags.rst {
-            self.rst[d].get_or_insert((frame, ts));
+            self.rst[dir].get_or_insert((frame, ts));
         }
     }
 
     /// Whether both sides closed, or one reset: nothing more is expected.
     pub fn is_closed(&self) -> bool {
-        (self.fin[0].is_some() && self.fin[1].is_some()) || self.rst.iter().any(Option::is_some)
+        self.fin.all(Option::is_some) || self.rst.any(Option::is_some)
     }
 
     /// The outcome, given which direction is the client.
     pub fn outcome(&self, client: Direction) -> TcpOutcome {
-        let server = client.reverse().index();
+        let server = client.reverse();
         if !self.starts_with_syn {
             return TcpOutcome::Midstream;
         }
@@ -108,10 +107,10 @@ impl TcpState {
                 return TcpOutcome::Unanswered;
             }
         }
-        if self.rst.iter().any(Option::is_some) {
+        if self.rst.any(Option::is_some) {
             return TcpOutcome::Reset;
         }
-        if self.fin.iter().any(Option::is_some) {
+        if self.fin.any(Option::is_some) {
             return TcpOutcome::Closed;
         }
         TcpOutcome::Established

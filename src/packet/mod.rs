@@ -117,7 +117,8 @@ const ETH_PPPOE_SESSION: u16 = 0x8864;
 
 fn be16(data: &[u8], at: usize) -> Option<u16> {
     data.get(at..at + 2)
-        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+        .and_then(|b| b.try_into().ok())
+        .map(u16::from_be_bytes)
 }
 
 fn decode_link(link: LinkType, data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {

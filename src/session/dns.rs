@@ -83,14 +83,12 @@ pub fn decode(msg: &[u8]) -> Option<DnsMessage> {
 }
 
 fn format_rdata(msg: &[u8], rtype: u16, rdata: &[u8], at: usize) -> String {
-    match (rtype, rdata.len()) {
-        (1, 4) => std::net::Ipv4Addr::new(rdata[0], rdata[1], rdata[2], rdata[3]).to_string(),
-        (28, 16) => {
-            let mut b = [0u8; 16];
-            b.copy_from_slice(rdata);
-            std::net::Ipv6Addr::from(b).to_string()
-        }
-        (5 | 2 | 12, _) => {
+    let v4: Option<[u8; 4]> = rdata.try_into().ok();
+    let v6: Option<[u8; 16]> = rdata.try_into().ok();
+    match (rtype, v4, v6) {
+        (1, Some(b), _) => std::net::Ipv4Addr::from(b).to_string(),
+        (28, _, Some(b)) => std::net::Ipv6Addr::from(b).to_string(),
+        (5 | 2 | 12, _, _) => {
             let mut r = Reader::new(msg);
             let _ = r.take(at);
             let target = read_name(msg, &mut r).unwrap_or_default();

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use crate::capture::{FrameNo, Timestamp};
 use crate::error::Warning;
-use crate::flow::Direction;
+use crate::flow::{Direction, PerDirection};
 use crate::tls::{self, Handshake, RecordContext, TlsStream};
 use http::{BodyFraming, BodyReader, HeaderBlock, HeaderProgress, HttpExchange};
 use proxy::ProxyTunnel;
@@ -60,8 +60,17 @@ enum DirState {
 /// once, so that a protocol switch at the next segment (STARTTLS) is seen.
 fn could_grow_into_known(buf: &[u8]) -> bool {
     const STARTS: &[&[u8]] = &[
-        b"CONNECT ", b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"OPTIONS ", b"PATCH ",
-        b"TRACE ", b"PROPFIND ", b"HTTP/1.",
+        b"CONNECT ",
+        b"GET ",
+        b"POST ",
+        b"PUT ",
+        b"HEAD ",
+        b"DELETE ",
+        b"OPTIONS ",
+        b"PATCH ",
+        b"TRACE ",
+        b"PROPFIND ",
+        b"HTTP/1.",
     ];
     if STARTS.iter().any(|s| s.starts_with(buf)) {
         return true;
@@ -78,9 +87,9 @@ fn could_grow_into_known(buf: &[u8]) -> bool {
 /// Everything the session layer learns about one connection.
 #[derive(Debug)]
 pub struct Session {
-    dirs: [DirState; 2],
+    dirs: PerDirection<DirState>,
     /// Whether a direction is inside an opened CONNECT tunnel.
-    tunnelled: [bool; 2],
+    tunnelled: PerDirection<bool>,
     /// The last CONNECT attempt.
     pub proxy: Option<ProxyTunnel>,
     /// Plain HTTP exchanges, in request order.
@@ -92,13 +101,13 @@ pub struct Session {
     /// DNS messages decoded from TCP, for the capture's DNS tracker.
     pub dns_messages: Vec<(dns::DnsMessage, Direction, FrameNo, Timestamp)>,
     /// Payload bytes per direction.
-    pub bytes: [u64; 2],
+    pub bytes: PerDirection<u64>,
     /// First and last payload frame per direction.
-    pub first_data: [Option<(FrameNo, Timestamp)>; 2],
+    pub first_data: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// Last payload frame per direction.
-    pub last_data: [Option<(FrameNo, Timestamp)>; 2],
+    pub last_data: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// Bytes reported missing per direction.
-    pub missing: [u64; 2],
+    pub missing: PerDirection<u64>,
     /// Direction the session layer believes is the client (first CONNECT or
     /// HTTP request), if it learned it.
     pub client_by_content: Option<Direction>,
@@ -116,17 +125,17 @@ impl Session {
     /// A session for a connection; `dns_port` when one end is TCP port 53.
     pub fn new(dns_port: bool) -> Self {
         Self {
-            dirs: [DirState::Sniff(Vec::new()), DirState::Sniff(Vec::new())],
-            tunnelled: [false; 2],
+            dirs: PerDirection::from_fn(|_| DirState::Sniff(Vec::new())),
+            tunnelled: PerDirection::default(),
             proxy: None,
             http: Vec::new(),
             awaiting_response: VecDeque::new(),
             handshake: None,
             dns_messages: Vec::new(),
-            bytes: [0; 2],
-            first_data: [None; 2],
-            last_data: [None; 2],
-            missing: [0; 2],
+            bytes: PerDirection::default(),
+            first_data: PerDirection::default(),
+            last_data: PerDirection::default(),
+            missing: PerDirection::default(),
             client_by_content: None,
             frame_times: Vec::new(),
             dns_port,
@@ -143,7 +152,7 @@ impl Session {
         ts: Timestamp,
         warnings: &mut Vec<Warning>,
     ) {
-        let d = dir.index();
+        let d = dir;
         self.bytes[d] = self.bytes[d].saturating_add(data.len() as u64);
         self.first_data[d].get_or_insert((frame, ts));
         self.last_data[d] = Some((frame, ts));
@@ -168,7 +177,7 @@ impl Session {
         ts: Timestamp,
         warnings: &mut Vec<Warning>,
     ) {
-        let d = dir.index();
+        let d = dir;
         while !data.is_empty() {
             let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
             let (next, used) = match state {
@@ -206,7 +215,7 @@ impl Session {
                         let attempts = self.proxy.as_ref().map_or(0, |p| p.attempts) + 1;
                         self.proxy = Some(ProxyTunnel::from_request(&head, frame, attempts));
                         self.client_by_content.get_or_insert(dir);
-                        let other = dir.reverse().index();
+                        let other = dir.reverse();
                         if matches!(
                             self.dirs[other],
                             DirState::Sniff(_) | DirState::Opaque | DirState::ResponseHead(_)
@@ -266,7 +275,7 @@ impl Session {
                         } else {
                             self.http_dropped = self.http_dropped.saturating_add(1);
                         }
-                        let other = dir.reverse().index();
+                        let other = dir.reverse();
                         if matches!(self.dirs[other], DirState::Sniff(_) | DirState::Opaque) {
                             self.dirs[other] = DirState::ResponseHead(HeaderBlock::default());
                         }
@@ -353,7 +362,7 @@ impl Session {
 
     /// Chooses a direction's decoder from its first bytes.
     fn classify(&mut self, dir: Direction, head: &[u8], frame: FrameNo) -> DirState {
-        let d = dir.index();
+        let d = dir;
         if self.dns_port {
             return DirState::DnsTcp(Vec::new());
         }
@@ -395,7 +404,7 @@ impl Session {
         ts: Timestamp,
         warnings: &mut Vec<Warning>,
     ) {
-        let d = dir.index();
+        let d = dir;
         self.missing[d] = self.missing[d].saturating_add(len);
         let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
         self.dirs[d] = match state {
@@ -419,8 +428,8 @@ impl Session {
 
     /// The connection ended (or the capture did): flush what is half-decoded.
     pub fn finish(&mut self, frame: FrameNo, ts: Timestamp, warnings: &mut Vec<Warning>) {
-        for dir in [Direction::LoToHi, Direction::HiToLo] {
-            let d = dir.index();
+        for dir in Direction::BOTH {
+            let d = dir;
             let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
             match state {
                 DirState::Sniff(buf) if !buf.is_empty() => {

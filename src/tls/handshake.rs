@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use crate::capture::{FrameNo, Timestamp};
-use crate::flow::Direction;
+use crate::flow::{Direction, PerDirection};
 use crate::tls::certificate::Certificate;
 use crate::tls::client_hello::ClientHello;
 use crate::tls::codepoints::{ProtocolVersion, alert_name};
@@ -88,14 +88,14 @@ pub struct Handshake {
     /// Other handshake messages, in order (capped).
     pub messages: Vec<HandshakeMessage>,
     /// First ChangeCipherSpec per direction.
-    pub change_cipher_spec: [Option<(FrameNo, Timestamp)>; 2],
+    pub change_cipher_spec: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// First application-data record per direction.
-    pub application_data: [Option<(FrameNo, Timestamp)>; 2],
+    pub application_data: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// First TLS record per direction.
-    pub first_record: [Option<(FrameNo, Timestamp)>; 2],
+    pub first_record: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// Bytes of non-TLS data a direction sent where TLS was expected (e.g. an
     /// HTTP server answering a ClientHello), with the frame and a sample.
-    pub not_tls: [Option<(FrameNo, String)>; 2],
+    pub not_tls: PerDirection<Option<(FrameNo, String)>>,
     /// Alerts that did not fit under [`MAX_ALERTS`].
     pub alerts_dropped: u32,
 }
@@ -112,7 +112,7 @@ impl Handshake {
     /// Whether records of `dir` are encrypted: after its ChangeCipherSpec in
     /// TLS ≤ 1.2 (TLS 1.3's ChangeCipherSpec is a middlebox-compatibility dummy).
     pub fn is_encrypted(&self, dir: Direction) -> bool {
-        self.change_cipher_spec[dir.index()].is_some()
+        self.change_cipher_spec[dir].is_some()
             && !self.negotiated().is_some_and(ProtocolVersion::is_tls13)
     }
 
@@ -175,17 +175,17 @@ impl Handshake {
 
     /// Records a ChangeCipherSpec.
     pub fn on_change_cipher_spec(&mut self, dir: Direction, frame: FrameNo, ts: Timestamp) {
-        self.change_cipher_spec[dir.index()].get_or_insert((frame, ts));
+        self.change_cipher_spec[dir].get_or_insert((frame, ts));
     }
 
     /// Records an application-data record.
     pub fn on_application_data(&mut self, dir: Direction, frame: FrameNo, ts: Timestamp) {
-        self.application_data[dir.index()].get_or_insert((frame, ts));
+        self.application_data[dir].get_or_insert((frame, ts));
     }
 
     /// Records that a direction carried a TLS record.
     pub fn on_record(&mut self, dir: Direction, frame: FrameNo, ts: Timestamp) {
-        self.first_record[dir.index()].get_or_insert((frame, ts));
+        self.first_record[dir].get_or_insert((frame, ts));
     }
 
     /// Which direction is the client according to the hellos, if they tell.
@@ -201,7 +201,7 @@ impl Handshake {
         if self.server_hello.is_none() {
             return false;
         }
-        let both = |x: &[Option<(FrameNo, Timestamp)>; 2]| x[0].is_some() && x[1].is_some();
+        let both = |x: &PerDirection<Option<(FrameNo, Timestamp)>>| x.all(Option::is_some);
         if self.negotiated().is_some_and(ProtocolVersion::is_tls13) {
             both(&self.application_data)
         } else {
@@ -220,7 +220,7 @@ impl Handshake {
         if !self.completed() {
             return None;
         }
-        let pick = |dir: usize| {
+        let pick = |dir: Direction| {
             let ccs = self.change_cipher_spec[dir];
             let app = self.application_data[dir];
             match (ccs, app) {
@@ -228,7 +228,7 @@ impl Handshake {
                 (c, a) => c.or(a),
             }
         };
-        match (pick(0), pick(1)) {
+        match (pick(Direction::LoToHi), pick(Direction::HiToLo)) {
             (Some(a), Some(b)) => Some(if a.0 >= b.0 { a } else { b }),
             _ => None,
         }

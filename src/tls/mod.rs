@@ -249,9 +249,7 @@ impl TlsStream {
 
     fn is_plain_handshake(&self, ctx: &RecordContext<'_>) -> bool {
         self.record.is_some_and(|r| {
-            !r.sslv2
-                && r.content_type == content::HANDSHAKE
-                && !ctx.handshake.is_encrypted(ctx.dir)
+            !r.sslv2 && r.content_type == content::HANDSHAKE && !ctx.handshake.is_encrypted(ctx.dir)
         })
     }
 
@@ -259,11 +257,9 @@ impl TlsStream {
         let Some(header) = self.record else { return };
         match header.content_type {
             _ if header.sslv2 => {
-                if self.small.len() < MAX_SSLV2_RECORD {
-                    let room = MAX_SSLV2_RECORD - self.small.len();
-                    self.small
-                        .extend_from_slice(part.get(..room.min(part.len())).unwrap_or(part));
-                }
+                let room = MAX_SSLV2_RECORD.saturating_sub(self.small.len());
+                self.small
+                    .extend_from_slice(part.get(..room.min(part.len())).unwrap_or_default());
             }
             content::HANDSHAKE => {
                 // A record is at most 2^16 - 1 bytes: bounded. Encrypted ones are
@@ -271,10 +267,10 @@ impl TlsStream {
                 self.small.extend_from_slice(part);
             }
             content::ALERT | content::CHANGE_CIPHER_SPEC => {
-                if self.small.len() < 8 {
-                    self.small
-                        .extend_from_slice(part.get(..8usize.min(part.len())).unwrap_or(part));
-                }
+                // Only the first bytes matter (an alert is two).
+                let room = 8usize.saturating_sub(self.small.len());
+                self.small
+                    .extend_from_slice(part.get(..room.min(part.len())).unwrap_or_default());
             }
             _ => {}
         }
@@ -561,7 +557,8 @@ impl TlsStream {
 
 /// Whether `body` is exactly one ClientHello or ServerHello with a TLS version.
 fn is_whole_hello(body: &[u8]) -> bool {
-    matches!(body, [1 | 2, _, _, _, 3, 0..=4, ..]) && message_len(body).is_some_and(|n| n + 4 == body.len())
+    matches!(body, [1 | 2, _, _, _, 3, 0..=4, ..])
+        && message_len(body).is_some_and(|n| n + 4 == body.len())
 }
 
 /// Length of the handshake message starting `buf` (needs its 4-byte header).

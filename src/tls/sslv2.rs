@@ -30,8 +30,10 @@ pub fn looks_like_server_hello(head: &[u8]) -> bool {
 }
 
 fn spec(b: &[u8]) -> CipherSuite {
-    let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-    CipherSuite(v)
+    match b {
+        [x, y, z] => CipherSuite(u32::from_be_bytes([0, *x, *y, *z])),
+        _ => CipherSuite(0),
+    }
 }
 
 /// Decodes a CLIENT-HELLO message (starting at its type byte).

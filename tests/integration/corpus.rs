@@ -106,9 +106,10 @@ fn hellos_and_alerts_match_tshark_on_every_corpus_capture() {
         eprintln!("corpus not present; skipped");
         return;
     };
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default())
-            .unwrap_or_default();
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
     let files = manifest["files"].as_array().cloned().unwrap_or_default();
     assert!(files.len() >= 70, "manifest lists {} captures", files.len());
     let mut failures = Vec::new();
@@ -150,13 +151,61 @@ fn the_ssl_v2_quirk_is_only_the_message_type() {
     let a = tlsdiag::analyze_path(&dir.join("zeek__ssl-v2.pcap"), &tlsdiag::Options::default())
         .map_err(|e| e.to_string());
     let a = a.as_ref().ok();
-    let tls = a.and_then(|a| a.connections.first()).and_then(|c| c.tls.as_ref());
+    let tls = a
+        .and_then(|a| a.connections.first())
+        .and_then(|c| c.tls.as_ref());
     let ch = tls.and_then(|t| t.client_hello.as_ref());
     let sh = tls.and_then(|t| t.server_hello.as_ref());
     assert_eq!(ch.map(|c| c.frame.0), Some(4));
-    assert_eq!(ch.map(|c| c.record_version.to_string()).as_deref(), Some("0x0002"));
+    assert_eq!(
+        ch.map(|c| c.record_version.to_string()).as_deref(),
+        Some("0x0002")
+    );
     assert_eq!(sh.map(|s| s.frame.0), Some(6));
-    assert_eq!(sh.and_then(|s| s.version).map(|v| v.to_string()).as_deref(), Some("0x0002"));
+    assert_eq!(
+        sh.and_then(|s| s.version).map(|v| v.to_string()).as_deref(),
+        Some("0x0002")
+    );
     assert_eq!(tls.map(|t| t.certificates.len()), Some(1));
-    assert!(a.is_some_and(|a| a.warnings.is_empty()), "{:?}", a.map(|a| &a.warnings));
+    assert!(
+        a.is_some_and(|a| a.warnings.is_empty()),
+        "{:?}",
+        a.map(|a| &a.warnings)
+    );
+}
+
+/// JA4 of every ClientHello equals FoxIO's own snapshot for its captures.
+#[test]
+fn ja4_matches_foxio_snapshots() {
+    let Some(dir) = corpus_dir() else { return };
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir.join("expected"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(capture) = name
+            .strip_suffix(".insta.snap")
+            .filter(|c| c.starts_with("ja4__"))
+        else {
+            continue;
+        };
+        let snap = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let expected: BTreeSet<String> = snap
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("ja4: "))
+            .filter(|v| v.starts_with('t'))
+            .map(str::to_string)
+            .collect();
+        let a = tlsdiag::analyze_path(&dir.join(capture), &tlsdiag::Options::default());
+        let got: BTreeSet<String> = a
+            .iter()
+            .flat_map(|a| a.connections.iter())
+            .filter_map(|c| c.tls.as_ref()?.client_hello.as_ref()?.ja4.clone())
+            .collect();
+        assert_eq!(got, expected, "{capture}");
+        checked += expected.len();
+    }
+    assert!(checked > 20, "only {checked} fingerprints checked");
 }

@@ -1,0 +1,401 @@
+# Fixture recipes for regen.sh (sourced).  Each fx_NAME writes $CAPDIR/NAME.*
+# shellcheck shell=bash
+
+TETRA_SERVER_CIPHERS=(-cipher ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-GCM-SHA256
+                      -ciphersuites TLS_AES_128_GCM_SHA256 -serverpref)
+# the failing endpoint's "SSL Cipher Suite Order" (16 suites, none of the above)
+BAD_CLIENT_CIPHERS=AES128-SHA256:AES128-SHA:AES256-SHA256:AES256-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:DHE-DSS-AES128-SHA256:DHE-DSS-AES128-SHA:DHE-DSS-AES256-SHA256:DHE-DSS-AES256-SHA:@SECLEVEL=0
+
+www_dir() { mkdir -p "$WORK/www"; printf 'TETRA-DEFS 2022080401 ok\n' >"$WORK/www/tetra-defs.dat"; printf 'hello\n' >"$WORK/www/index.txt"; }
+
+tetra_lab() {
+  dnsmasq_start --host-record=tetra-defs.amp.cisco.com,10.0.1.10 --local=/tetra-defs.amp.cisco.com/
+  tinyproxy_start <<<'ConnectPort 443'
+  www_dir
+  BGCWD=$WORK/www s_server 10.0.1.10:443 tetra ica -WWW "${TETRA_SERVER_CIPHERS[@]}"
+}
+
+fx_tetra_good() {
+  tetra_lab
+  cap_start "$CAPDIR/tetra-good.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 --tlsv1.2 --tls-max 1.2 \
+    https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+}
+
+fx_tetra_cipher_mismatch() {
+  tetra_lab
+  cap_start "$CAPDIR/tetra-cipher-mismatch.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 --tlsv1.2 --tls-max 1.2 \
+    --ciphers "$BAD_CLIENT_CIPHERS" https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+}
+
+
+WWW=(--resolve www.example.net:443:10.0.1.40)
+TAXII_HDRS=(-A libtaxii.httpclient -H 'Content-Type: application/xml' -H 'Accept: application/xml'
+            -H 'X-TAXII-Accept: urn:taxii.mitre.org:message:xml:1.1'
+            -H 'X-TAXII-Content-Type: urn:taxii.mitre.org:message:xml:1.1'
+            -H 'X-TAXII-Protocol: urn:taxii.mitre.org:protocol:http:1.0'
+            -H 'X-TAXII-Services: urn:taxii.mitre.org:services:1.1')
+POLL_REQ='<taxii_11:Poll_Request xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" message_id="42158" collection_name="user_AlienVault"><taxii_11:Exclusive_Begin_Timestamp>2022-08-01T00:00:00Z</taxii_11:Exclusive_Begin_Timestamp><taxii_11:Inclusive_End_Timestamp>2022-08-04T00:00:00Z</taxii_11:Inclusive_End_Timestamp><taxii_11:Poll_Parameters allow_asynch="false"><taxii_11:Response_Type>FULL</taxii_11:Response_Type></taxii_11:Poll_Parameters></taxii_11:Poll_Request>'
+taxii_post() { CLI_try "${CURL[@]}" "${TAXII_HDRS[@]}" --data-binary "$POLL_REQ" "$@"; }
+FEEDS=(--resolve otx.alienvault.com:80:10.0.1.30 --resolve limo.anomali.com:80:10.0.1.31)
+
+# plain www.example.net TLS server on 10.0.1.40:443 (chain leaf+ICA), extra args
+www_server() { www_dir; BGCWD=$WORK/www s_server "${WWW_ADDR:-10.0.1.40:443}" www ica -WWW "$@"; }
+
+# ------------------------------------------------------------ TLS outcomes
+fx_tls13_ok() {
+  www_server -tls1_3
+  cap_start "$CAPDIR/tls13-ok.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --tlsv1.3 "${WWW[@]}" https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_tls13_hrr() {
+  www_server -tls1_3 -groups P-384
+  cap_start "$CAPDIR/tls13-hrr.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --tlsv1.3 --curves X25519:P-384 "${WWW[@]}" https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_tls12_self_signed() {
+  BGCWD=$WORK/www s_server 10.0.1.31:443 selfsigned "" -WWW -tls1_2
+  cap_start "$CAPDIR/tls12-self-signed.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve limo.anomali.com:443:10.0.1.31 \
+    https://limo.anomali.com/api/v1/taxii/poll/
+  cap_stop
+}
+
+# ------------------------------------------------------------ TCP outcomes
+fx_tcp_refused() {
+  # nothing listens on otx.alienvault.com:80; curl tries 3 times
+  cap_start "$CAPDIR/tcp-refused.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" --retry 2 --retry-connrefused --retry-delay 1 "${FEEDS[@]}" \
+    http://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+fx_tcp_unanswered() {
+  ip netns exec td-srv iptables -A INPUT -d 10.0.1.30 -p tcp --dport 443 -j DROP
+  cap_start "$CAPDIR/tcp-unanswered.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" --connect-timeout 6 --resolve otx.alienvault.com:443:10.0.1.30 \
+    https://otx.alienvault.com/taxii/poll/
+  cap_stop
+  ip netns exec td-srv iptables -F INPUT
+}
+
+fx_port_8989_blocked() {
+  ip netns exec td-srv iptables -A INPUT -d 10.0.1.20 -p tcp --dport 8989 -j DROP
+  cap_start "$CAPDIR/port-8989-blocked.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" --connect-timeout 6 --resolve api-sse.cisco.com:8989:10.0.1.20 \
+    https://api-sse.cisco.com:8989/
+  cap_stop
+  ip netns exec td-srv iptables -F INPUT
+}
+
+# ------------------------------------------------------------ DNS
+fx_dns_nxdomain() {
+  dnsmasq_start --address=/api-sse.cisco.com/
+  cap_start "$CAPDIR/dns-nxdomain.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" https://api-sse.cisco.com/
+  cap_stop
+}
+
+fx_dns_servfail() {
+  # dnsmasq forwards cisco.com to a broken upstream resolver that answers SERVFAIL
+  pyserver td-dns dns-servfail 127.0.0.9 53
+  dnsmasq_start --server=/cisco.com/127.0.0.9
+  cap_start "$CAPDIR/dns-servfail.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" https://api-sse.cisco.com/
+  cap_stop
+}
+
+fx_dns_no_response() {
+  dnsmasq_start --host-record=api-sse.cisco.com,10.0.1.20 --local=/api-sse.cisco.com/
+  ip netns exec td-dns iptables -A INPUT -p udp --dport 53 -j DROP
+  printf 'nameserver 10.0.0.53\noptions timeout:2 attempts:2\n' >/etc/netns/td-cli/resolv.conf
+  cap_start "$CAPDIR/dns-no-response.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" https://api-sse.cisco.com/
+  cap_stop
+  printf 'nameserver 10.0.0.53\n' >/etc/netns/td-cli/resolv.conf
+  ip netns exec td-dns iptables -F INPUT
+}
+
+# ------------------------------------------------------------ proxies
+fx_proxy_407() {
+  dnsmasq_start --host-record=tetra-defs.amp.cisco.com,10.0.1.10 --local=/tetra-defs.amp.cisco.com/
+  tinyproxy_start <<<$'ConnectPort 443\nBasicAuth tetra s3cret'
+  cap_start "$CAPDIR/proxy-407.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+}
+
+fx_proxy_403() {
+  # the proxy only allows CONNECT to port 443; the cloud connector needs 8989
+  dnsmasq_start --host-record=api-sse.cisco.com,10.0.1.20 --local=/api-sse.cisco.com/
+  tinyproxy_start <<<'ConnectPort 443'
+  cap_start "$CAPDIR/proxy-403.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://api-sse.cisco.com:8989/
+  cap_stop
+}
+
+fx_proxy_502() {
+  # nothing listens on api-sse.cisco.com:443: the proxy's upstream connect is refused.
+  # squid answers such a CONNECT "503 Service Unavailable" (ERR_CONNECT_FAIL 111);
+  # neither squid nor tinyproxy answers a refused CONNECT with 502.
+  dnsmasq_start --host-record=api-sse.cisco.com,10.0.1.20 --local=/api-sse.cisco.com/
+  squid_start
+  cap_start "$CAPDIR/proxy-502.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://api-sse.cisco.com/
+  cap_stop
+}
+
+fx_proxy_500() {
+  # same as proxy-502 but through tinyproxy, which answers "500 Unable to connect"
+  dnsmasq_start --host-record=api-sse.cisco.com,10.0.1.20 --local=/api-sse.cisco.com/
+  tinyproxy_start <<<'ConnectPort 443'
+  cap_start "$CAPDIR/proxy-500.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://api-sse.cisco.com/
+  cap_stop
+}
+
+# ------------------------------------------------------------ HTTP / TAXII
+fx_http_405() {
+  pyserver td-srv http 10.0.1.30 80 errors
+  cap_start "$CAPDIR/http-405.pcapng" cli0 "$MAINF"
+  taxii_post "${FEEDS[@]}" http://otx.alienvault.com/taxii/poll
+  cap_stop
+}
+
+fx_http_errors() {
+  pyserver td-srv http 10.0.1.30 80 errors
+  pyserver td-srv http 10.0.1.31 80 errors
+  cap_start "$CAPDIR/http-errors.pcapng" cli0 "$MAINF"
+  taxii_post "${FEEDS[@]}" http://limo.anomali.com/taxii-discovery-service/
+  taxii_post "${FEEDS[@]}" http://limo.anomali.com/api/v1/taxii/poll/
+  taxii_post "${FEEDS[@]}" http://otx.alienvault.com/taxii/polls/
+  taxii_post "${FEEDS[@]}" http://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+fx_taxii_not_found() {
+  pyserver td-srv http 10.0.1.30 80 notfound
+  cap_start "$CAPDIR/taxii-not-found.pcapng" cli0 "$MAINF"
+  taxii_post "${FEEDS[@]}" http://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+# ------------------------------------------------------------ diagnosis cases
+fx_cert_expired() {
+  BGCWD=$WORK/www s_server 10.0.1.30:443 expired ica -WWW -tls1_2
+  cap_start "$CAPDIR/cert-expired.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve otx.alienvault.com:443:10.0.1.30 \
+    https://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+fx_tls_interception() {
+  # a TLS-inspecting middlebox answers for api-sse.cisco.com with a leaf issued by
+  # its own "Corp SSL Inspection CA" and sends that (self-signed) CA in the chain
+  BGCWD=$WORK/www s_server 10.0.1.20:443 intercept corp -WWW -tls1_2
+  cap_start "$CAPDIR/tls-interception.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve api-sse.cisco.com:443:10.0.1.20 \
+    https://api-sse.cisco.com/
+  cap_stop
+}
+
+fx_protocol_version() {
+  www_server -tls1_2
+  WWW_ADDR=10.0.1.41:443 www_server -tls1_3
+  cap_start "$CAPDIR/protocol-version.pcapng" cli0 "$MAINF"
+  # 1) TLS 1.3-only client -> TLS 1.2-only server
+  CLI_try "${CURL[@]}" "${CA[@]}" --tlsv1.3 "${WWW[@]}" https://www.example.net/index.txt
+  # 2) the reverse: TLS 1.2-only client -> TLS 1.3-only server
+  CLI_try "${CURL[@]}" "${CA[@]}" --tlsv1.2 --tls-max 1.2 --resolve www.example.net:443:10.0.1.41 \
+    https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_server_silent() {
+  bgns td-srv socat TCP-LISTEN:443,bind=10.0.1.40,reuseaddr,fork EXEC:'sleep 30'
+  wait_listen td-srv 10.0.1.40:443
+  cap_start "$CAPDIR/server-silent.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --max-time 5 "${WWW[@]}" https://www.example.net/
+  cap_stop 1
+}
+
+fx_rst_after_clienthello() {
+  pyserver td-srv rst 10.0.1.40 443
+  cap_start "$CAPDIR/rst-after-clienthello.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" "${WWW[@]}" https://www.example.net/
+  cap_stop
+}
+
+fx_api_sse_ok() {
+  cat "$CERTS/apisse.pem" "$CERTS/ica.pem" >"$CERTS/apisse-chain.pem"
+  dnsmasq_start --host-record=api-sse.cisco.com,10.0.1.20 --local=/api-sse.cisco.com/
+  pyserver td-srv https403 10.0.1.20 443 "$CERTS/apisse-chain.pem" "$CERTS/apisse.key"
+  cap_start "$CAPDIR/api-sse-ok.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" https://api-sse.cisco.com/
+  cap_stop
+}
+
+# ------------------------------------------------------------ robustness variants
+# a small TLS 1.2 exchange with www.example.net (leaf + ICA chain), GET /index.txt
+tls12_get() { CLI "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve "www.example.net:443:${1:-10.0.1.40}" https://www.example.net/index.txt; }
+
+fx_sll2_any() {
+  www_server -tls1_2
+  cap_start "$CAPDIR/sll2-any.pcapng" any 'tcp port 443' -y LINUX_SLL2
+  tls12_get
+  cap_stop
+}
+
+fx_sll_any() {
+  www_server -tls1_2
+  cap_start "$CAPDIR/sll-any.pcap" any 'tcp port 443' -y LINUX_SLL
+  tls12_get
+  cap_stop
+}
+
+fx_ipv6_tls12() {
+  WWW_ADDR='[fd00::10]:443' www_server -tls1_2
+  cap_start "$CAPDIR/ipv6-tls12.pcapng" cli0 'ip6 and tcp'
+  CLI "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve 'www.example.net:443:[fd00::10]' https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_vlan_tls() {
+  WWW_ADDR=10.100.0.10:443 www_server -tls1_2
+  cap_start "$CAPDIR/vlan-tls.pcapng" vcl0 tcp
+  tls12_get 10.100.0.10
+  cap_stop
+}
+
+fx_split_clienthello() {
+  # path MTU 240 / MSS 200 towards 10.0.1.50: the ClientHello (TLS 1.3-capable,
+  # ~517 bytes) needs 3 segments; the server's TLS 1.2 flight needs many
+  WWW_ADDR=10.0.1.50:443 www_server -tls1_2
+  cap_start "$CAPDIR/split-clienthello.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --resolve www.example.net:443:10.0.1.50 https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_reorder_dup() {
+  # through tools/pyfwd.py: 5 ms each way; the server's 1st data segment is held
+  # 2 ms longer (the 2nd overtakes it), its 3rd data segment is sent twice
+  bgns td-fwd "$PY" "$TOOLS/pyfwd.py" fa0 fb0 --delay 5 --port 443 --late 1 --extra 2 --dup 3
+  WWW_ADDR=10.200.0.10:443 www_server -tls1_2
+  sleep 0.5
+  cap_start "$CAPDIR/reorder-dup.pcapng" rcl0 tcp
+  tls12_get 10.200.0.10
+  cap_stop
+}
+
+fx_midstream() {
+  # a real capture of a TLS 1.2 exchange, cut so that it starts right after the
+  # ClientHello (the first frames, SYN..ClientHello, are removed by editcap)
+  www_server -tls1_2
+  cap_start "$WORK/midstream-src.pcapng" cli0 "$MAINF"
+  tls12_get
+  cap_stop
+  local ch total
+  ch=$(tshark -r "$WORK/midstream-src.pcapng" -Y 'tls.handshake.type==1' -T fields -e frame.number 2>/dev/null | head -1)
+  total=$(tshark -r "$WORK/midstream-src.pcapng" -T fields -e frame.number 2>/dev/null | tail -1)
+  editcap -r "$WORK/midstream-src.pcapng" "$CAPDIR/midstream.pcapng" "$((ch + 1))-$total"
+}
+
+fx_truncated_last() {
+  # real tcpdump capture of a TLS 1.2 exchange, kept up to the frame that completes
+  # the Certificate message, and that last record cut in half (file bytes removed)
+  www_server -tls1_2
+  cap_start "$WORK/truncated-src.pcap" cli0 "$MAINF"
+  tls12_get
+  cap_stop
+  local n len size
+  n=$(tshark -r "$WORK/truncated-src.pcap" -Y 'tls.handshake.type==11' -T fields -e frame.number 2>/dev/null | head -1)
+  editcap -r -F pcap "$WORK/truncated-src.pcap" "$WORK/truncated-cut.pcap" "1-$n"
+  len=$(tshark -r "$WORK/truncated-cut.pcap" -Y "frame.number==$n" -T fields -e frame.cap_len 2>/dev/null)
+  size=$(stat -c %s "$WORK/truncated-cut.pcap")
+  head -c "$((size - len / 2))" "$WORK/truncated-cut.pcap" >"$CAPDIR/truncated-last.pcap"
+}
+
+fx_snaplen_cut() {
+  www_server -tls1_2
+  cap_start "$CAPDIR/snaplen-cut.pcap" cli0 "$MAINF" -s 150
+  tls12_get
+  cap_stop
+}
+
+fx_pcap_nanosec() {
+  www_server -tls1_3
+  cap_start "$CAPDIR/pcap-nanosec.pcap" cli0 "$MAINF" --time-stamp-precision=nano
+  CLI "${CURL[@]}" "${CA[@]}" "${WWW[@]}" https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_multi_iface() {
+  # dumpcap on two interfaces at once: cli0 (Ethernet) for the TLS exchange and
+  # "any" (Linux cooked v2) for a local HTTP exchange on the loopback
+  www_server -tls1_2
+  pyserver td-cli http 127.0.0.1 8080 errors
+  cap_start "$CAPDIR/multi-iface.pcapng" cli0 'tcp port 443' -i any -f 'tcp port 8080' -y LINUX_SLL2
+  CLI "${CURL[@]}" http://127.0.0.1:8080/taxii-discovery-service/
+  sleep 1
+  tls12_get
+  sleep 1
+  CLI "${CURL[@]}" http://127.0.0.1:8080/taxii/poll/
+  cap_stop 1
+}
+
+fx_bigendian() {
+  # libpcap writes savefiles in the host's byte order and every machine here is
+  # little-endian, so a real TLS 1.2 capture is re-written by the s390x (big-endian)
+  # build of Debian's tcpdump/libpcap, run under qemu-user (tcpdump -r X -w Y).
+  local sysroot
+  if ! sysroot=$(s390x_tcpdump); then
+    echo "  SKIPPED bigendian.pcap: no s390x tcpdump (set NO_BIGENDIAN=1 to silence)" >&2
+    return 0
+  fi
+  www_server -tls1_2
+  cap_start "$WORK/bigendian-src.pcap" cli0 "$MAINF"
+  tls12_get
+  cap_stop
+  rm -f "$CAPDIR/bigendian.pcap"
+  qemu-s390x-static -L "$sysroot" "$sysroot/usr/bin/tcpdump" -Z root -r "$WORK/bigendian-src.pcap" \
+    -w "$CAPDIR/bigendian.pcap" 2>&1 | sed 's/^/  s390x: /' >&2
+}
+
+# prints the sysroot of an s390x tcpdump (downloaded once into /var/cache/tlsdiag-s390x)
+s390x_tcpdump() {
+  [ -n "${NO_BIGENDIAN:-}" ] && return 1
+  local R=/var/cache/tlsdiag-s390x
+  if [ ! -x "$R/root/usr/bin/tcpdump" ]; then
+    command -v qemu-s390x-static >/dev/null || \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null 2>&1 || return 1
+    mkdir -p "$R/lists/partial" "$R/archives/partial" "$R/cache" "$R/root"
+    local o=(-o "Dir::State::Lists=$R/lists" -o "Dir::Cache=$R/cache" -o "Dir::Cache::archives=$R/archives"
+             -o APT::Architecture=s390x -o APT::Architectures::=s390x -o Dir::State::status=/dev/null
+             -o APT::Sandbox::User=root)
+    apt-get "${o[@]}" update -qq >/dev/null 2>&1 || return 1
+    (cd "$R/archives" && apt-get "${o[@]}" download tcpdump libpcap0.8 libc6 libssl3 libdbus-1-3 \
+       libsystemd0 libcap2 libgcrypt20 libgpg-error0 liblz4-1 liblzma5 libzstd1 libibverbs1 \
+       libnl-3-200 libnl-route-3-200 >/dev/null 2>&1) || return 1
+    local d
+    for d in "$R"/archives/*.deb; do dpkg-deb -x "$d" "$R/root"; done
+  fi
+  command -v qemu-s390x-static >/dev/null || return 1
+  echo "$R/root"
+}
+
+ALL_FIXTURES=(
+  tetra-good tetra-cipher-mismatch
+  tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
+  cert-expired tls-interception protocol-version server-silent rst-after-clienthello
+  dns-servfail dns-no-response proxy-403 proxy-502 proxy-500 http-errors taxii-not-found api-sse-ok
+  port-8989-blocked
+  sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
+  snaplen-cut pcap-nanosec multi-iface bigendian
+)
