@@ -26,6 +26,23 @@ pub enum Command {
     Explain(AnalyzeArgs),
     /// List the server profiles (built-in and from --profiles files).
     Profiles(ProfileArgs),
+    /// Check a client's enabled suites (Get-TlsCipherSuite output, an OpenSSL
+    /// cipher string or hex codes) against a server profile, and print the fix.
+    Suites(SuitesArgs),
+}
+
+/// Arguments of `suites`.
+#[derive(Debug, Clone, Args)]
+pub struct SuitesArgs {
+    /// The list: a file, or `-` (the default) for standard input.
+    #[arg(value_name = "LIST", default_value = "-")]
+    pub list: PathBuf,
+    /// Profiles and accepted suites (a profile or --accept is required).
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// Output formats of `analyze`.

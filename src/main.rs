@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, Format};
+use cli::{AnalyzeArgs, Cli, Command, Format, SuitesArgs};
 use tlsdiag::report::{escape, explain, json, table};
 use tlsdiag::{CaptureReader, Error, Options, Output, Severity};
 
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args, false),
         Command::Explain(args) => analyze(args, true),
         Command::Profiles(args) => profiles(args),
+        Command::Suites(args) => suites(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -169,4 +170,127 @@ fn profiles(args: &cli::ProfileArgs) -> anyhow::Result<u8> {
     writeln!(out, "{t}")?;
     out.flush()?;
     Ok(EXIT_OK)
+}
+
+fn suites(args: &SuitesArgs) -> anyhow::Result<u8> {
+    use tlsdiag::diagnose::suite_list::{self, SuiteCheck};
+    let set = args.profiles.profile_set()?;
+    let Some(profile) = set
+        .forced
+        .as_ref()
+        .filter(|p| !p.accepted_suites.is_empty())
+    else {
+        return Err(Error::Usage(
+            "say which server to check against: --profile NAME (see `tlsdiag profiles`) or --accept SUITES".into(),
+        )
+        .into());
+    };
+    let bytes = if args.list.as_os_str() == "-" {
+        let mut b = Vec::new();
+        io::Read::read_to_end(&mut io::stdin(), &mut b)?;
+        b
+    } else {
+        std::fs::read(&args.list).map_err(|source| Error::Io {
+            path: args.list.clone(),
+            source,
+        })?
+    };
+    let list = suite_list::parse(&suite_list::decode_text(&bytes));
+    let check = SuiteCheck::new(&list, profile);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.format != Format::Table {
+        let name = |s: &tlsdiag::tls::codepoints::CipherSuite| serde_json::json!({"code": s.to_string(), "name": s.name()});
+        let doc = serde_json::json!({
+            "profile": profile.name,
+            "listed": list.suites.iter().map(name).collect::<Vec<_>>(),
+            "unrecognised": list.unknown,
+            "present": check.present.iter().map(name).collect::<Vec<_>>(),
+            "missing": check.missing.iter().map(name).collect::<Vec<_>>(),
+            "can_connect": check.can_connect(),
+            "powershell": check.powershell(),
+            "group_policy": check.policy_line(&list),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        out.flush()?;
+        return Ok(if check.can_connect() {
+            EXIT_OK
+        } else {
+            EXIT_FINDINGS
+        });
+    }
+    let hosts = if profile.hosts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", profile.hosts.join(", "))
+    };
+    writeln!(
+        out,
+        "Profile '{}'{hosts} accepts {} suites; your list enables {} suites.",
+        profile.name,
+        profile.accepted_suites.len(),
+        list.suites.len()
+    )?;
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(["code", "suite the server accepts", "in your list"]);
+    for s in &profile.accepted_suites {
+        t.add_row(vec![
+            s.to_string(),
+            s.name().unwrap_or("?").to_string(),
+            if check.present.contains(s) {
+                "yes".into()
+            } else {
+                "MISSING".into()
+            },
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    if !list.unknown.is_empty() {
+        let shown: Vec<String> = list
+            .unknown
+            .iter()
+            .map(|u| escape(u).into_owned())
+            .collect();
+        writeln!(
+            out,
+            "Not recognised as suites (ignored): {}",
+            shown.join(", ")
+        )?;
+    }
+    if check.can_connect() {
+        let names: Vec<&str> = check.present.iter().filter_map(|s| s.name()).collect();
+        writeln!(
+            out,
+            "\nOK: the client can negotiate {} with this server.",
+            names.join(", ")
+        )?;
+        if !check.missing.is_empty() {
+            writeln!(
+                out,
+                "Optional: the server also accepts suites this list lacks (see above)."
+            )?;
+        }
+        out.flush()?;
+        return Ok(EXIT_OK);
+    }
+    writeln!(
+        out,
+        "\nNone of the {} suites the server accepts is enabled: this client gets a fatal handshake_failure (40) — no-shared-cipher.",
+        profile.accepted_suites.len()
+    )?;
+    writeln!(
+        out,
+        "\nFix on the Windows endpoint (PowerShell as Administrator):"
+    )?;
+    for line in check.powershell() {
+        writeln!(out, "  {line}")?;
+    }
+    writeln!(
+        out,
+        "\nIf the group policy \"SSL Cipher Suite Order\" (Computer Configuration → Administrative Templates → Network → SSL Configuration Settings) is Enabled, it overrides the lines above: set it to Not Configured, or replace its list with:\n  {}",
+        check.policy_line(&list)
+    )?;
+    writeln!(out, "\nThen reboot and retry the update.")?;
+    out.flush()?;
+    Ok(EXIT_FINDINGS)
 }

@@ -9,6 +9,7 @@
 pub mod ciphers;
 pub mod profiles;
 pub mod rules;
+pub mod suite_list;
 
 use std::fmt;
 
@@ -156,27 +157,21 @@ pub fn sort(findings: &mut [Finding]) {
     });
 }
 
-/// A connection attempt, remembered for the DNS findings at the end.
-#[derive(Debug, Clone)]
-struct Attempt {
-    /// Names the client asked for (SNI, CONNECT host).
-    name: Option<String>,
-    server: std::net::IpAddr,
-    first_frame: FrameNo,
-}
-
-/// Attempts remembered per capture (for DNS reasoning).
-const MAX_ATTEMPTS: usize = 4096;
-/// DNS failures remembered per capture.
-const MAX_DNS_FAILURES: usize = 1024;
+/// Names remembered per capture (for DNS reasoning and naming addresses).
+const MAX_NAMES: usize = 4096;
 
 /// Runs the rules over one capture.
 #[derive(Debug)]
 pub struct Diagnosis<'o> {
     options: &'o DiagnosisOptions,
-    attempts: Vec<Attempt>,
+    /// Names connections asked for.
+    attempted: Vec<String>,
+    /// Names that resolved.
+    resolved: Vec<String>,
+    /// Address → name from DNS answers.
+    names: rustc_hash::FxHashMap<std::net::IpAddr, String>,
     dns_failures: Vec<DnsExchange>,
-    resolved: Vec<(String, Vec<String>, FrameNo)>,
+    any_success: bool,
 }
 
 impl<'o> Diagnosis<'o> {
@@ -184,35 +179,51 @@ impl<'o> Diagnosis<'o> {
     pub fn new(options: &'o DiagnosisOptions) -> Self {
         Self {
             options,
-            attempts: Vec::new(),
-            dns_failures: Vec::new(),
+            attempted: Vec::new(),
             resolved: Vec::new(),
+            names: rustc_hash::FxHashMap::default(),
+            dns_failures: Vec::new(),
+            any_success: false,
         }
     }
 
     /// Findings about a final connection.
     pub fn connection(&mut self, conn: &Connection) -> Vec<Finding> {
-        if self.attempts.len() < MAX_ATTEMPTS {
-            self.attempts.push(Attempt {
-                name: conn.server_name().map(str::to_string),
-                server: conn.server.ip,
-                first_frame: conn.first_frame,
-            });
+        let name = conn
+            .server_name()
+            .map(str::to_string)
+            .or_else(|| self.names.get(&conn.server.ip).cloned());
+        if let Some(name) = name {
+            if self.attempted.len() < MAX_NAMES {
+                self.attempted.push(name.to_ascii_lowercase());
+            }
         }
-        rules::connection(conn, &self.options.profiles)
+        let worked = conn
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.outcome == crate::connection::TlsOutcome::Established)
+            || conn.http.iter().any(|x| x.status.is_some());
+        self.any_success |= worked;
+        let ctx = rules::Context {
+            profiles: &self.options.profiles,
+            names: &self.names,
+        };
+        rules::connection(conn, &ctx)
     }
 
     /// Notes a final DNS exchange.
     pub fn dns(&mut self, x: &DnsExchange) {
+        let name = x.name.trim_end_matches('.').to_ascii_lowercase();
         if x.resolved() {
-            if self.resolved.len() < MAX_DNS_FAILURES {
-                self.resolved.push((
-                    x.name.to_ascii_lowercase(),
-                    x.answers.clone(),
-                    x.response_frame.unwrap_or_default(),
-                ));
+            for ip in x.answers.iter().filter_map(|a| a.parse().ok()) {
+                if self.names.len() < MAX_NAMES {
+                    self.names.entry(ip).or_insert_with(|| name.clone());
+                }
             }
-        } else if self.dns_failures.len() < MAX_DNS_FAILURES {
+            if self.resolved.len() < MAX_NAMES {
+                self.resolved.push(name);
+            }
+        } else if self.dns_failures.len() < MAX_NAMES {
             self.dns_failures.push(x.clone());
         }
     }
@@ -221,13 +232,13 @@ impl<'o> Diagnosis<'o> {
     pub fn finish(self, last_time: Option<Timestamp>) -> Vec<Finding> {
         rules::dns(
             &self.dns_failures,
-            &self.resolved,
-            &self
-                .attempts
-                .iter()
-                .map(|a| (a.name.clone(), a.server, a.first_frame))
-                .collect::<Vec<_>>(),
-            last_time,
+            &rules::DnsContext {
+                resolved: &self.resolved,
+                attempted: &self.attempted,
+                any_success: self.any_success,
+                profiles: &self.options.profiles,
+                last_time,
+            },
         )
     }
 }

@@ -40,6 +40,24 @@ fn finding(
     }
 }
 
+/// What the rules know besides the connection: profiles, and names the
+/// capture's DNS gave to addresses.
+pub struct Context<'a> {
+    /// Server profiles.
+    pub profiles: &'a ProfileSet,
+    /// Address → name, from DNS answers earlier in the capture.
+    pub names: &'a rustc_hash::FxHashMap<IpAddr, String>,
+}
+
+impl Context<'_> {
+    /// The name the client most likely wanted: SNI or CONNECT host, else the
+    /// name DNS gave the server's address.
+    fn name_of<'c>(&'c self, conn: &'c Connection) -> Option<&'c str> {
+        conn.server_name()
+            .or_else(|| self.names.get(&conn.server.ip).map(String::as_str))
+    }
+}
+
 /// `host:port` of what the client wanted (CONNECT target or SNI, else the address).
 fn target(conn: &Connection) -> String {
     match conn.server_name() {
@@ -67,24 +85,29 @@ fn via_proxy(conn: &Connection) -> String {
 }
 
 /// Findings for one connection.
-pub fn connection(conn: &Connection, profiles: &ProfileSet) -> Vec<Finding> {
+pub fn connection(conn: &Connection, ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    if tcp(conn, &mut out) {
+    if tcp(conn, ctx, &mut out) {
         return out;
     }
     if proxy(conn, &mut out) {
         return out;
     }
-    let profile = profiles.for_host(conn.server_name(), conn.service_port());
+    let profile = ctx
+        .profiles
+        .for_host(ctx.name_of(conn), conn.service_port());
     tls(conn, profile, &mut out);
-    http(conn, profiles, &mut out);
+    http(conn, ctx.profiles, &mut out);
     out
 }
 
 /// TCP set-up failures. Returns true when the connection never got further.
-fn tcp(conn: &Connection, out: &mut Vec<Finding>) -> bool {
+fn tcp(conn: &Connection, ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
     let t = &conn.tcp;
-    let dest = format!("{}:{}", fmt_ip(conn.server.ip), conn.server.port);
+    let dest = match ctx.names.get(&conn.server.ip) {
+        Some(name) => format!("{name} ({}:{})", fmt_ip(conn.server.ip), conn.server.port),
+        None => format!("{}:{}", fmt_ip(conn.server.ip), conn.server.port),
+    };
     match t.outcome {
         TcpOutcome::Refused => {
             let rst = t.rst.map(|r| r.frame);
@@ -1048,56 +1071,89 @@ fn http_hint(
     }
 }
 
+/// What the DNS rules weigh a failed lookup against.
+pub struct DnsContext<'a> {
+    /// Names that resolved somewhere in the capture, lowercased.
+    pub resolved: &'a [String],
+    /// Names connections asked for (SNI, CONNECT host, DNS name of the address).
+    pub attempted: &'a [String],
+    /// Whether any connection of the capture worked (TLS established, HTTP answered).
+    pub any_success: bool,
+    /// Server profiles (a failed lookup of a known service is an error).
+    pub profiles: &'a ProfileSet,
+    /// Time of the last frame.
+    pub last_time: Option<Timestamp>,
+}
+
+/// Lookups that fail by design: proxy auto-discovery (WPAD), ISATAP, and
+/// service discovery; failing is their normal answer on most networks.
+fn is_background_lookup(name: &str) -> bool {
+    name.starts_with("wpad.")
+        || name == "wpad"
+        || name.starts_with("isatap.")
+        || name.starts_with('_')
+}
+
 /// DNS findings for the whole capture: each failed lookup, weighed against the
-/// connections that followed.
-pub fn dns(
-    failures: &[DnsExchange],
-    resolved: &[(String, Vec<String>, FrameNo)],
-    attempts: &[(Option<String>, IpAddr, FrameNo)],
-    last_time: Option<Timestamp>,
-) -> Vec<Finding> {
+/// connections that followed (or never came).
+pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen: Vec<(String, FindingCode)> = Vec::new();
     for x in failures {
-        let name = x.name.to_ascii_lowercase();
-        let later_ok = resolved.iter().any(|(n, _, _)| *n == name);
-        let connected = attempts
-            .iter()
-            .any(|(n, _, _)| n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name)));
+        let name = x.name.trim_end_matches('.').to_ascii_lowercase();
+        let later_ok = ctx.resolved.contains(&name);
+        let connected = ctx.attempted.iter().any(|n| n.eq_ignore_ascii_case(&name));
         let (code, what) = match x.rcode.as_deref() {
             None => (FindingCode::DnsNoResponse, "got no answer".to_string()),
             Some("NXDOMAIN") => (
                 FindingCode::DnsNxdomain,
                 "does not exist (NXDOMAIN)".to_string(),
             ),
-            Some("NOERROR") => continue, // no address for this type: not a failure by itself
+            Some("NOERROR") => continue, // no address of this type: not a failure by itself
             Some(r) => (FindingCode::DnsServfail, format!("failed with {r}")),
         };
         if seen.iter().any(|(n, c)| *n == name && *c == code) {
             continue;
         }
         seen.push((name.clone(), code));
-        let severity = if later_ok || connected {
-            Severity::Info
+        let known = ctx.profiles.profiles.iter().find(|p| p.matches_host(&name));
+        let (severity, consequence) = if later_ok || connected {
+            (
+                Severity::Info,
+                " The name resolved in another exchange or a connection to it was made, so this lookup was not what failed.".to_string(),
+            )
+        } else if is_background_lookup(&name) {
+            (
+                Severity::Info,
+                " This is a background discovery lookup (WPAD/ISATAP/service discovery); failing is its normal answer when nothing is published.".to_string(),
+            )
+        } else if known.is_some() || !ctx.any_success {
+            (
+                Severity::Error,
+                format!(
+                    " No connection to {name} follows in the capture: the client could not even try (\"Couldn't resolve host\")."
+                ),
+            )
         } else {
-            Severity::Error
+            (
+                Severity::Warning,
+                format!(
+                    " No connection to {name} follows; other connections in the capture worked, so check whether this name matters."
+                ),
+            )
         };
+        let service = known
+            .map(|p| format!(" ({}, profile '{}')", p.description, p.name))
+            .unwrap_or_default();
         let server = match x.server.ip {
             IpAddr::V6(v6) => format!("[{v6}]:{}", x.server.port),
             IpAddr::V4(v4) => format!("{v4}:{}", x.server.port),
         };
-        let waited = match (x.query_time, last_time) {
+        let waited = match (x.query_time, ctx.last_time) {
             (Some(q), Some(end)) if x.rcode.is_none() => {
                 format!(" within {:.1} s", end.seconds_since(q))
             }
             _ => String::new(),
-        };
-        let consequence = if severity == Severity::Error {
-            format!(
-                " No connection to {name} follows in the capture: the client could not even try (\"Couldn't resolve host\")."
-            )
-        } else {
-            " The name resolved in another exchange or a connection to it was made, so this lookup was not what failed.".to_string()
         };
         let retries = if x.retransmissions > 0 {
             format!(" (query sent {} times)", x.retransmissions + 1)
@@ -1137,7 +1193,7 @@ pub fn dns(
             dns: Some(x.id),
             title,
             detail: format!(
-                "The {} query for {name}{retries} to {server} {what}{waited}.{consequence}",
+                "The {} query for {name}{service}{retries} to {server} {what}{waited}.{consequence}",
                 x.qtype
             ),
             evidence,
