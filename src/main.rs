@@ -230,9 +230,7 @@ fn suites(args: &SuitesArgs) -> anyhow::Result<u8> {
         profile.accepted_suites.len(),
         list.suites.len()
     )?;
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(["code", "suite the server accepts", "in your list"]);
+    let mut t = table::new_table(&["code", "suite the server accepts", "in your list"]);
     for s in &profile.accepted_suites {
         t.add_row(vec![
             s.to_string(),

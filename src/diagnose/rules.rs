@@ -1116,6 +1116,15 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
             continue;
         }
         seen.push((name.clone(), code));
+        // Every failed exchange for this name and cause (A and AAAA, retries to
+        // other servers) is evidence of the same finding.
+        let same: Vec<&DnsExchange> = failures
+            .iter()
+            .filter(|y| {
+                y.name.trim_end_matches('.').eq_ignore_ascii_case(&name)
+                    && y.rcode.as_deref() == x.rcode.as_deref()
+            })
+            .collect();
         let known = ctx.profiles.profiles.iter().find(|p| p.matches_host(&name));
         let (severity, consequence) = if later_ok || connected {
             (
@@ -1180,12 +1189,22 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
                 ),
             ),
         };
-        let mut evidence: Vec<FrameNo> =
-            x.query_frame.into_iter().chain(x.response_frame).collect();
+        let mut evidence: Vec<FrameNo> = same
+            .iter()
+            .flat_map(|y| y.query_frame.into_iter().chain(y.response_frame))
+            .collect();
         if evidence.is_empty() {
             continue;
         }
         evidence.sort_unstable();
+        evidence.dedup();
+        let mut types: Vec<&str> = same.iter().map(|y| y.qtype.as_str()).collect();
+        types.dedup();
+        let queries = if same.len() > 1 {
+            format!(" ({} queries: {})", same.len(), types.join(", "))
+        } else {
+            String::new()
+        };
         out.push(Finding {
             code,
             severity,
@@ -1193,7 +1212,7 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
             dns: Some(x.id),
             title,
             detail: format!(
-                "The {} query for {name}{service}{retries} to {server} {what}{waited}.{consequence}",
+                "The {} query for {name}{service}{retries}{queries} to {server} {what}{waited}.{consequence}",
                 x.qtype
             ),
             evidence,

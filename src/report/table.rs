@@ -14,15 +14,19 @@ use crate::report::escape;
 use crate::tls::client_hello::ClientHello;
 use crate::tls::codepoints::ProtocolVersion;
 
-fn new_table(header: &[&str]) -> Table {
+/// A table in the house style.
+pub fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
-    if let Ok(width) = std::env::var("COLUMNS").map(|c| c.parse::<u16>().unwrap_or(160)) {
+    // On a terminal comfy-table fits its width; piped output is not wrapped,
+    // unless COLUMNS asks for a width.
+    if let Some(width) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+    {
         t.set_width(width);
-    } else {
-        t.set_width(160);
     }
     t
 }

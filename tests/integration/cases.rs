@@ -1,0 +1,400 @@
+//! Field cases: every finding code is produced by a real capture, with the
+//! evidence frames tshark shows for the messages that prove it (read from
+//! `captures/facts.json`, never typed in by hand), and healthy captures give no
+//! error finding.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tlsdiag::{Analysis, Options, Severity};
+
+fn captures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("captures")
+}
+
+fn facts(file: &str) -> Value {
+    let text = std::fs::read_to_string(captures().join("facts.json")).unwrap_or_default();
+    let all: Value = serde_json::from_str(&text).unwrap_or_default();
+    let f = all["files"][file].clone();
+    assert!(!f.is_null(), "{file} is not in facts.json");
+    f
+}
+
+fn analyze(file: &str) -> Analysis {
+    analyze_with(file, &Options::default())
+}
+
+fn analyze_with(file: &str, options: &Options) -> Analysis {
+    match tlsdiag::analyze_path(&captures().join(file), options) {
+        Ok(a) => a,
+        Err(e) => panic!("{file}: {e}"),
+    }
+}
+
+fn frames(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect()
+}
+
+/// Frames of one TLS message type in the facts (`client_hello`, `certificate`…).
+fn tls_frames(f: &Value, kind: &str) -> Vec<u64> {
+    frames(&f["tls_handshake_frames"][kind])
+}
+
+fn alert_frames(f: &Value) -> Vec<u64> {
+    f["tls_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["frame"].as_u64())
+        .collect()
+}
+
+fn stream(f: &Value, i: usize) -> Value {
+    f["tcp_streams"][i].clone()
+}
+
+fn first(v: &Value, key: &str) -> Option<u64> {
+    v[key]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|x| x["frame"].as_u64().or(x.as_u64()))
+}
+
+/// Asserts the analysis has `code` as an error finding, its findings of that
+/// code together citing exactly `evidence`, and returns the first.
+fn expect(a: &Analysis, code: &str, evidence: &[u64]) -> tlsdiag::Finding {
+    let found: Vec<&tlsdiag::Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.code.as_str() == code && f.severity == Severity::Error)
+        .collect();
+    let all: Vec<String> = a
+        .findings
+        .iter()
+        .map(|f| format!("{} {} {:?}", f.severity, f.code, f.evidence))
+        .collect();
+    let Some(f) = found.first() else {
+        panic!("{}: no error {code}; findings: {all:?}", a.capture);
+    };
+    let mut want: Vec<u64> = evidence.to_vec();
+    want.sort_unstable();
+    want.dedup();
+    let mut got: Vec<u64> = found
+        .iter()
+        .flat_map(|f| f.evidence.iter().map(|e| e.0))
+        .collect();
+    got.sort_unstable();
+    got.dedup();
+    assert_eq!(got, want, "{}: evidence of {code}", a.capture);
+    assert!(
+        f.remedy.as_deref().is_some_and(|r| !r.is_empty()),
+        "{code} has a remedy"
+    );
+    assert!(!f.detail.is_empty());
+    (*f).clone()
+}
+
+fn errors(a: &Analysis) -> Vec<String> {
+    a.findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.code.to_string())
+        .collect()
+}
+
+#[test]
+fn core_case_no_shared_cipher_names_why_each_suite_fails() {
+    let file = "tetra-cipher-mismatch.pcapng";
+    let f = facts(file);
+    let a = analyze(file);
+    let ch = tls_frames(&f, "client_hello");
+    let mut ev = ch.clone();
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "no-shared-cipher", &ev);
+    assert_eq!(errors(&a), ["no-shared-cipher"]);
+    let d = &finding.detail;
+    for needle in [
+        "offered 16 suites",
+        "accepts 4",
+        "ECDHE_ECDSA suites need an ECDSA certificate",
+        "DHE_DSS",
+        "CBC",
+        "handshake_failure",
+        "SSL Cipher Suite Order",
+    ] {
+        assert!(d.contains(needle), "detail lacks {needle:?}: {d}");
+    }
+    let remedy = finding.remedy.unwrap_or_default();
+    assert!(remedy.contains("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"));
+    assert!(remedy.contains("Get-TlsCipherSuite"));
+    assert_eq!(finding.connection, Some(0));
+}
+
+#[test]
+fn core_case_good_endpoint_has_no_error() {
+    let a = analyze("tetra-good.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let tls = a.connections[0].tls.as_ref();
+    let sh = tls.and_then(|t| t.server_hello.as_ref());
+    assert_eq!(
+        sh.and_then(|s| s.cipher_suite)
+            .map(|s| s.to_string())
+            .as_deref(),
+        Some("0xc030")
+    );
+}
+
+#[test]
+fn accept_list_judges_without_a_profile() {
+    // The same capture judged against a one-off list that includes a suite
+    // the client offers: no longer a cipher mismatch.
+    let mut options = Options::default();
+    options.diagnosis.profiles.forced = Some(tlsdiag::diagnose::ServerProfile {
+        name: "--accept".into(),
+        description: String::new(),
+        hosts: vec![],
+        ports: vec![],
+        accepted_suites: vec![tlsdiag::tls::codepoints::CipherSuite::tls(0xc013)],
+        versions: vec![],
+        expected_issuers: vec![],
+        http_paths: vec![],
+        key: None,
+    });
+    let a = analyze_with("tetra-cipher-mismatch.pcapng", &options);
+    assert!(!errors(&a).contains(&"no-shared-cipher".to_string()));
+    assert!(errors(&a).contains(&"handshake-rejected".to_string()));
+}
+
+#[test]
+fn certificate_cases() {
+    let f = facts("tls-interception.pcapng");
+    let a = analyze("tls-interception.pcapng");
+    let mut ev = tls_frames(&f, "certificate");
+    ev.extend(alert_frames(&f));
+    expect(&a, "tls-interception", &ev);
+
+    let f = facts("tls12-self-signed.pcapng");
+    let a = analyze("tls12-self-signed.pcapng");
+    let mut ev = tls_frames(&f, "server_hello");
+    ev.extend(tls_frames(&f, "certificate"));
+    ev.extend(alert_frames(&f));
+    expect(&a, "cert-untrusted", &ev);
+
+    let f = facts("cert-expired.pcapng");
+    let a = analyze("cert-expired.pcapng");
+    let mut ev = tls_frames(&f, "certificate");
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "cert-expired", &ev);
+    assert!(finding.detail.contains("expired on"), "{}", finding.detail);
+}
+
+#[test]
+fn version_and_silence_and_reset() {
+    let f = facts("protocol-version.pcapng");
+    let a = analyze("protocol-version.pcapng");
+    let mut ev = tls_frames(&f, "client_hello");
+    ev.extend(alert_frames(&f));
+    expect(&a, "protocol-version", &ev);
+
+    let f = facts("server-silent.pcapng");
+    let a = analyze("server-silent.pcapng");
+    let s = stream(&f, 0);
+    let mut ev = tls_frames(&f, "client_hello");
+    ev.extend(first(&s, "fin"));
+    let finding = expect(&a, "server-silent", &ev);
+    assert!(
+        finding.detail.contains(" s without a single byte"),
+        "{}",
+        finding.detail
+    );
+
+    let f = facts("rst-after-clienthello.pcapng");
+    let a = analyze("rst-after-clienthello.pcapng");
+    let s = stream(&f, 0);
+    let mut ev = tls_frames(&f, "client_hello");
+    ev.extend(first(&s, "rst"));
+    let finding = expect(&a, "reset-during-handshake", &ev);
+    assert!(
+        finding.detail.starts_with("The server"),
+        "{}",
+        finding.detail
+    );
+}
+
+#[test]
+fn tcp_cases() {
+    // Every refused attempt (clients retry) is its own finding.
+    let f = facts("tcp-refused.pcapng");
+    let a = analyze("tcp-refused.pcapng");
+    let ev: Vec<u64> = f["tcp_streams"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| [first(s, "syn_frames"), first(s, "rst")])
+        .flatten()
+        .collect();
+    expect(&a, "tcp-refused", &ev);
+
+    for file in ["tcp-unanswered.pcapng", "port-8989-blocked.pcapng"] {
+        let f = facts(file);
+        let a = analyze(file);
+        let syns = frames(&stream(&f, 0)["syn_frames"]);
+        let ev = [syns.first().copied(), syns.last().copied()];
+        let finding = expect(
+            &a,
+            "tcp-unanswered",
+            &ev.into_iter().flatten().collect::<Vec<_>>(),
+        );
+        let n = syns.len();
+        assert!(
+            finding.title.contains(&format!("SYN sent {n} times")),
+            "{}",
+            finding.title
+        );
+    }
+}
+
+/// The CONNECT request and the proxy's answer, from the facts.
+fn connect_frames(f: &Value) -> Vec<u64> {
+    f["http"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| h["method"] == "CONNECT")
+        .flat_map(|h| [h["request_frame"].as_u64(), h["response_frame"].as_u64()])
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn proxy_cases() {
+    for (file, code) in [
+        ("proxy-407.pcapng", "proxy-auth-required"),
+        ("proxy-403.pcapng", "proxy-denied"),
+        ("proxy-502.pcapng", "proxy-upstream-failed"),
+        ("proxy-500.pcapng", "proxy-upstream-failed"),
+    ] {
+        let f = facts(file);
+        let a = analyze(file);
+        let finding = expect(&a, code, &connect_frames(&f));
+        if code == "proxy-auth-required" {
+            assert!(finding.detail.contains("Basic"), "{}", finding.detail);
+        }
+        assert_eq!(errors(&a), [code], "{file}");
+    }
+}
+
+#[test]
+fn dns_cases() {
+    for (file, code) in [
+        ("dns-nxdomain.pcapng", "dns-nxdomain"),
+        ("dns-servfail.pcapng", "dns-servfail"),
+        ("dns-no-response.pcapng", "dns-no-response"),
+    ] {
+        let f = facts(file);
+        let a = analyze(file);
+        let ev: Vec<u64> = f["dns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|q| [q["query_frame"].as_u64(), q["response_frame"].as_u64()])
+            .flatten()
+            .collect();
+        let finding = expect(&a, code, &ev);
+        assert!(
+            finding.title.contains("api-sse.cisco.com"),
+            "{}",
+            finding.title
+        );
+        assert_eq!(finding.connection, None);
+        assert!(finding.dns.is_some());
+    }
+}
+
+#[test]
+fn http_and_taxii_cases() {
+    let f = facts("http-405.pcapng");
+    let a = analyze("http-405.pcapng");
+    let h = &f["http"][0];
+    let ev = [h["request_frame"].as_u64(), h["response_frame"].as_u64()];
+    let finding = expect(
+        &a,
+        "http-error",
+        &ev.into_iter().flatten().collect::<Vec<_>>(),
+    );
+    assert!(
+        finding.detail.contains("trailing slash"),
+        "{}",
+        finding.detail
+    );
+
+    let f = facts("http-errors.pcapng");
+    let a = analyze("http-errors.pcapng");
+    let statuses: Vec<u64> = f["http"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["status"].as_u64())
+        .collect();
+    let ours: Vec<u16> = a
+        .findings
+        .iter()
+        .filter(|x| x.code.as_str() == "http-error")
+        .filter_map(|x| x.title.split_whitespace().nth(1)?.parse().ok())
+        .collect();
+    assert_eq!(
+        ours.len(),
+        statuses.len(),
+        "one http-error per error response"
+    );
+    let hint = |status: u16| {
+        a.findings
+            .iter()
+            .find(|x| x.title.starts_with(&format!("HTTP {status} ")))
+            .map(|x| x.detail.clone())
+            .unwrap_or_default()
+    };
+    assert!(hint(400).contains("discovery"), "{}", hint(400));
+    assert!(hint(401).contains("Credentials"), "{}", hint(401));
+    assert!(hint(404).contains("collection"), "{}", hint(404));
+    assert!(hint(503).contains("overloaded"), "{}", hint(503));
+
+    let f = facts("taxii-not-found.pcapng");
+    let a = analyze("taxii-not-found.pcapng");
+    let h = &f["http"][0];
+    let ev = [
+        h["request_frame"].as_u64(),
+        h["response_frame"].as_u64(),
+        h["body_frame"].as_u64(),
+    ];
+    let finding = expect(
+        &a,
+        "taxii-status",
+        &ev.into_iter().flatten().collect::<Vec<_>>(),
+    );
+    assert!(finding.detail.contains("NOT_FOUND"));
+}
+
+#[test]
+fn healthy_captures_have_no_error() {
+    for file in [
+        "tetra-good.pcapng",
+        "tls13-ok.pcapng",
+        "tls13-hrr.pcapng",
+        "api-sse-ok.pcapng",
+        "ipv6-tls12.pcapng",
+        "vlan-tls.pcapng",
+        "sll2-any.pcapng",
+        "split-clienthello.pcapng",
+        "reorder-dup.pcapng",
+        "pcap-nanosec.pcap",
+        "bigendian.pcap",
+    ] {
+        let a = analyze(file);
+        assert_eq!(errors(&a), Vec::<String>::new(), "{file}");
+    }
+}
