@@ -182,10 +182,14 @@ fn decode_ip(data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {
     }
     let src = ip.source_addr();
     let dst = ip.destination_addr();
-    // Bytes of transport on the wire, from the IP length fields (when the header
-    // gave one: a zero length, as TSO captures have, falls back to the slice).
+    // Bytes of transport on the wire, from the IP length fields. etherparse
+    // falls back to the slice (`LenSource::Slice`) both when the header's length
+    // is unusable (zero, as TSO captures have: the slice is all there is) and
+    // when the snap length cut the packet (`incomplete`): then the header's
+    // length is the truth, and the bytes past the cut are a hole in the stream,
+    // not the end of the segment (snaplen-cut.pcap: `tcpdump -s 150`).
     let wire_transport_len = match payload.len_source {
-        etherparse::LenSource::Slice => payload.payload.len(),
+        etherparse::LenSource::Slice if !payload.incomplete => payload.payload.len(),
         _ => wire_ip_payload_len(&ip).unwrap_or(payload.payload.len()),
     };
     match payload.ip_number {
@@ -315,6 +319,33 @@ mod tests {
         assert!(t.flags.syn && !t.flags.ack);
         assert_eq!(t.seq, Seq(100));
         assert_eq!(t.wire_len, 0);
+    }
+
+    /// A segment cut by the snap length keeps its wire length (from the IP
+    /// total length), so reassembly sees a hole, not a short segment.
+    #[test]
+    fn snap_length_cut_keeps_the_wire_length() {
+        let mut data = vlan_syn();
+        // IPv4 total length 20 + 20 + 100 payload bytes; only 10 are captured.
+        data[14 + 4 + 3] = 140;
+        data[14 + 4 + 20 + 13] = 0x18; // PSH, ACK
+        data.extend_from_slice(&[0x16; 10]);
+        let frame = Frame {
+            no: FrameNo(4),
+            ts: Timestamp::default(),
+            link: LinkType::ETHERNET,
+            data: &data,
+            orig_len: data.len() as u32 + 90,
+        };
+        let Ok(Packet {
+            transport: Transport::Tcp(t),
+            ..
+        }) = decode(&frame)
+        else {
+            panic!("not decoded");
+        };
+        assert_eq!(t.payload.len(), 10);
+        assert_eq!(t.wire_len, 100);
     }
 
     #[test]
