@@ -438,7 +438,7 @@ impl TlsStream {
                 hs.on_client_hello(ctx.dir, hello);
             }
             2 => {
-                let hello = server_hello::decode(body, complete, ctx.frame);
+                let hello = server_hello::decode(body, complete, record_version, ctx.frame);
                 hs.on_server_hello(ctx.dir, hello);
             }
             11 if !hs.negotiated().is_some_and(ProtocolVersion::is_tls13) => {

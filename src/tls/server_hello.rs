@@ -5,7 +5,10 @@
 //! (TLS 1.3), else the hello's version. A ServerHello whose random is the
 //! HelloRetryRequest marker is a HelloRetryRequest. TLS 1.3 drafts up to 21
 //! (version `0x7fxx` in the hello itself) have no session id and no compression
-//! method. Like the ClientHello, a cut message decodes as far as it goes.
+//! method. Like the ClientHello, a cut message decodes as far as it goes; a
+//! TLS 1.2-looking hello cut before the end of its extensions has no negotiated
+//! version, since the supported_versions extension past the cut could have said
+//! TLS 1.3 (RFC 8446 §4.1.3: a TLS 1.3 ServerHello's own version is 0x0303).
 
 use serde::Serialize;
 use tls_parser::TlsExtension;
@@ -21,6 +24,8 @@ use crate::wire::Reader;
 pub struct ServerHello {
     /// The frame that completed it.
     pub frame: FrameNo,
+    /// Version in the header of the record that carried it (`0x0002` for SSLv2).
+    pub record_version: ProtocolVersion,
     /// The negotiated version (supported_versions, else the hello's version).
     pub version: Option<ProtocolVersion>,
     /// The hello's own version field.
@@ -44,9 +49,39 @@ pub struct ServerHello {
 }
 
 /// Decodes a ServerHello body (after the 4-byte handshake header).
-pub fn decode(body: &[u8], complete: bool, frame: FrameNo) -> ServerHello {
+pub fn decode(
+    body: &[u8],
+    complete: bool,
+    record_version: ProtocolVersion,
+    frame: FrameNo,
+) -> ServerHello {
+    let mut hello = decode_fields(body, complete, record_version, frame);
+    // Cut before the end of its extensions without a supported_versions seen:
+    // a 0x0303 hello may be TLS 1.2 or 1.3, and which is past the cut.
+    let versions_seen = hello
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.contains(&ExtensionType(43)))
+        || hello.version != hello.legacy_version;
+    if !complete
+        && hello.extensions.is_none()
+        && !versions_seen
+        && hello.legacy_version == Some(ProtocolVersion::TLS12)
+    {
+        hello.version = None;
+    }
+    hello
+}
+
+fn decode_fields(
+    body: &[u8],
+    complete: bool,
+    record_version: ProtocolVersion,
+    frame: FrameNo,
+) -> ServerHello {
     let mut hello = ServerHello {
         frame,
+        record_version,
         version: None,
         legacy_version: None,
         cipher_suite: None,
@@ -146,7 +181,7 @@ mod tests {
     #[test]
     fn tls13_version_comes_from_supported_versions() {
         let b = body([7; 32], &[0, 43, 0, 2, 3, 4, 0, 51, 0, 4, 0, 0x1d, 0, 0]);
-        let h = decode(&b, true, FrameNo(6));
+        let h = decode(&b, true, ProtocolVersion::TLS12, FrameNo(6));
         assert_eq!(h.version, Some(ProtocolVersion::TLS13));
         assert_eq!(h.legacy_version, Some(ProtocolVersion::TLS12));
         assert_eq!(h.cipher_suite_name, Some("TLS_AES_128_GCM_SHA256"));
@@ -160,16 +195,32 @@ mod tests {
             HELLO_RETRY_REQUEST_RANDOM,
             &[0, 43, 0, 2, 3, 4, 0, 51, 0, 2, 0, 0x18],
         );
-        let h = decode(&b, true, FrameNo(6));
+        let h = decode(&b, true, ProtocolVersion::TLS12, FrameNo(6));
         assert!(h.is_retry_request);
         assert_eq!(h.selected_group, Some(NamedGroup(0x18)));
+    }
+
+    #[test]
+    fn cut_before_the_extensions_end_has_no_negotiated_version() {
+        let b = body([7; 32], &[0xff, 0x01, 0, 1, 0, 0, 43, 0, 2, 3, 4]);
+        // Cut inside the extensions, before supported_versions: 1.2 or 1.3?
+        let h = decode(&b[..b.len() - 6], false, ProtocolVersion::TLS12, FrameNo(6));
+        assert_eq!(h.legacy_version, Some(ProtocolVersion::TLS12));
+        assert_eq!(h.cipher_suite, Some(CipherSuite::tls(0x1301)));
+        assert_eq!(h.extensions, None);
+        assert_eq!(h.version, None);
+        assert!(h.truncated);
+        // Whole, it says TLS 1.3.
+        let h = decode(&b, true, ProtocolVersion::TLS12, FrameNo(6));
+        assert_eq!(h.version, Some(ProtocolVersion::TLS13));
+        assert_eq!(h.record_version, ProtocolVersion::TLS12);
     }
 
     #[test]
     fn prefixes_never_panic() {
         let b = body([7; 32], &[0, 43, 0, 2, 3, 4]);
         for n in 0..b.len() {
-            let h = decode(&b[..n], false, FrameNo(1));
+            let h = decode(&b[..n], false, ProtocolVersion::TLS12, FrameNo(1));
             assert!(h.truncated);
         }
     }

@@ -83,6 +83,7 @@ pub fn decode_server_hello(msg: &[u8], frame: FrameNo) -> (ServerHello, Vec<Cert
     let chosen = specs.and_then(|s| s.chunks_exact(3).next().map(spec));
     let hello = ServerHello {
         frame,
+        record_version: ProtocolVersion::SSL2,
         version,
         legacy_version: version,
         cipher_suite: chosen,
