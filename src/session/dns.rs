@@ -4,8 +4,11 @@
 //! server that fails (SERVFAIL) or never answers, explains why no TLS connection
 //! was even attempted. Queries are paired with responses by client, server and
 //! transaction id; a repeated query with the same id is a retransmission of the
-//! same exchange. At most [`MAX_PENDING`] queries wait for an answer: older ones
-//! are closed as unanswered (with a warning) so a query flood cannot grow memory.
+//! same exchange (tshark agrees: `dns.retransmission`, dns-no-response.pcapng),
+//! counted and its frame kept (up to [`MAX_RETRANSMISSION_FRAMES`]) so findings
+//! can cite every query the client sent. At most [`MAX_PENDING`] queries wait
+//! for an answer: older ones are closed as unanswered (with a warning) so a query
+//! flood cannot grow memory.
 
 use serde::Serialize;
 
@@ -15,6 +18,8 @@ use crate::wire::Reader;
 
 /// Queries waiting for an answer, capture-wide.
 pub const MAX_PENDING: usize = 65_536;
+/// Frames of retransmitted queries kept per exchange (the count goes on).
+pub const MAX_RETRANSMISSION_FRAMES: usize = 16;
 /// Answers kept per response.
 const MAX_ANSWERS: usize = 32;
 /// Compression pointers followed per name (RFC 1035 §4.1.4 loops are an attack).
@@ -210,6 +215,8 @@ pub struct DnsExchange {
     pub transport: &'static str,
     /// Query copies with the same id (client retries).
     pub retransmissions: u32,
+    /// Their frames, in order (the first [`MAX_RETRANSMISSION_FRAMES`]).
+    pub retransmission_frames: Vec<FrameNo>,
     /// When the query was sent.
     pub query_time: Option<Timestamp>,
     /// Seconds from query to response.
@@ -257,6 +264,9 @@ impl DnsTracker {
             let key = (src, dst, msg.id);
             if let Some(x) = self.pending.get_mut(&key) {
                 x.retransmissions = x.retransmissions.saturating_add(1);
+                if x.retransmission_frames.len() < MAX_RETRANSMISSION_FRAMES {
+                    x.retransmission_frames.push(frame);
+                }
                 return;
             }
             if self.pending.len() >= MAX_PENDING {
@@ -280,6 +290,7 @@ impl DnsTracker {
                 client: src,
                 transport,
                 retransmissions: 0,
+                retransmission_frames: Vec::new(),
                 query_time: Some(ts),
                 response_time: None,
             };
@@ -302,6 +313,7 @@ impl DnsTracker {
                 client: dst,
                 transport,
                 retransmissions: 0,
+                retransmission_frames: Vec::new(),
                 query_time: None,
                 response_time: None,
             },
@@ -377,6 +389,30 @@ mod tests {
         let at = m.len() - 16;
         m[at + 1] = at as u8;
         let _ = decode(&m);
+    }
+
+    #[test]
+    fn a_repeated_query_is_a_retransmission_with_its_frame() {
+        let ep = |last: u8, port: u16| Endpoint {
+            ip: std::net::IpAddr::from([10, 0, 0, last]),
+            port,
+        };
+        let (client, server) = (ep(5, 55176), ep(53, 53));
+        let Some(q) = decode(&query(0x8223, 0x0100, &[], 0)) else {
+            panic!("query not decoded");
+        };
+        let mut t = DnsTracker::default();
+        let mut done = Vec::new();
+        for frame in [1, 3] {
+            let ts = Timestamp::default();
+            t.on_message(&q, client, server, "udp", FrameNo(frame), ts, &mut done);
+        }
+        t.finish(&mut done);
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].query_frame, Some(FrameNo(1)));
+        assert_eq!(done[0].retransmissions, 1);
+        assert_eq!(done[0].retransmission_frames, vec![FrameNo(3)]);
+        assert_eq!(done[0].response_frame, None);
     }
 
     #[test]
