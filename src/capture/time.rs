@@ -39,8 +39,13 @@ impl Timestamp {
     }
 
     /// Seconds (as a float) from `earlier` to `self`; negative if `self` is earlier.
+    ///
+    /// The difference is taken in integer nanoseconds first: today's times are
+    /// ~1.8e18 ns, beyond f64's 53-bit mantissa, so converting each time before
+    /// subtracting rounds every duration to a multiple of 256 ns.
     pub fn seconds_since(self, earlier: Timestamp) -> f64 {
-        (self.nanos as f64 - earlier.nanos as f64) / 1e9
+        let nanos = i128::from(self.nanos) - i128::from(earlier.nanos);
+        nanos as f64 / 1e9
     }
 }
 
@@ -108,6 +113,19 @@ mod tests {
     fn before_epoch() {
         let t = Timestamp::from_parts(-1, 500_000, 1_000_000);
         assert_eq!(t.to_string(), "1969-12-31T23:59:59.500000Z");
+    }
+
+    #[test]
+    fn durations_keep_nanoseconds() {
+        let a = Timestamp::from_parts(1_795_449_570, 180_285_591, 1_000_000_000);
+        let b = Timestamp::from_parts(1_795_449_570, 230_371_677, 1_000_000_000);
+        assert_eq!(b.seconds_since(a), 0.050_086_086);
+        assert_eq!(a.seconds_since(b), -0.050_086_086);
+        let (min, max) = (
+            Timestamp::from_nanos(i64::MIN),
+            Timestamp::from_nanos(i64::MAX),
+        );
+        assert!(max.seconds_since(min) > 1.8e10);
     }
 
     #[test]
