@@ -29,6 +29,32 @@ pub enum Command {
     /// Check a client's enabled suites (Get-TlsCipherSuite output, an OpenSSL
     /// cipher string or hex codes) against a server profile, and print the fix.
     Suites(SuitesArgs),
+    /// Analyse directories and archives (tar, tar.gz, zip, .gz) of captures in
+    /// parallel; a row per capture, then a fleet summary.
+    Scan(ScanArgs),
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files, directories (recursive) and archives.
+    #[arg(required = true, value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    /// Worker threads (default: the number of cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Output format: a table and summary, or NDJSON (the contract's lines).
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Profiles and accepted suites.
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Most connections tracked at once per capture.
+    #[arg(long, default_value_t = Limits::default().max_flows, value_name = "N")]
+    pub max_flows: usize,
 }
 
 /// Arguments of `suites`.

@@ -168,13 +168,21 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// The server name the client wanted: SNI, else CONNECT host.
+    /// The server name the client wanted: SNI, else CONNECT host, else the
+    /// Host of its first plaintext HTTP request (without a port).
     pub fn server_name(&self) -> Option<&str> {
         self.tls
             .as_ref()
             .and_then(|t| t.client_hello.as_ref())
             .and_then(|c| c.sni.as_deref())
             .or(self.proxy.as_ref().map(|p| p.host.as_str()))
+            .or_else(|| {
+                let host = self.http.iter().find_map(|x| x.host.as_deref())?;
+                Some(match host.rsplit_once(':') {
+                    Some((h, p)) if !h.contains(':') && p.parse::<u16>().is_ok() => h,
+                    _ => host,
+                })
+            })
     }
 
     /// The port of the service the client wanted (CONNECT port, else server port).

@@ -39,6 +39,14 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// An archive (tar, zip) or one of its members cannot be read.
+    #[error("{path}: unreadable archive: {detail}")]
+    Archive {
+        /// The archive.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
     /// A command-line value could not be used (a suite list, a profile file).
     #[error("{0}")]
     Usage(String),

@@ -34,6 +34,7 @@ pub mod error;
 pub mod flow;
 pub mod packet;
 pub mod report;
+pub mod scan;
 pub mod session;
 pub mod tls;
 pub mod wire;

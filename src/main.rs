@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, Format, SuitesArgs};
+use cli::{AnalyzeArgs, Cli, Command, Format, ScanArgs, SuitesArgs};
 use tlsdiag::report::{escape, explain, json, table};
 use tlsdiag::{CaptureReader, Error, Options, Output, Severity};
 
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => analyze(args, true),
         Command::Profiles(args) => profiles(args),
         Command::Suites(args) => suites(args),
+        Command::Scan(args) => scan(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -291,4 +292,112 @@ fn suites(args: &SuitesArgs) -> anyhow::Result<u8> {
     writeln!(out, "\nThen reboot and retry the update.")?;
     out.flush()?;
     Ok(EXIT_FINDINGS)
+}
+
+fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    use std::io::IsTerminal;
+    use tlsdiag::report::fleet::Fleet;
+    use tlsdiag::scan::{Progress, ScanOptions};
+
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let options = ScanOptions {
+        analysis: Options {
+            limits: tlsdiag::Limits {
+                max_flows: args.max_flows.max(1),
+                ..tlsdiag::Limits::default()
+            },
+            diagnosis: tlsdiag::diagnose::DiagnosisOptions {
+                profiles: args.profiles.profile_set()?,
+            },
+        },
+        jobs,
+        keep_lines: args.format == Format::Ndjson,
+    };
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
+            |source| Error::Io {
+                path: path.clone(),
+                source,
+            },
+        )?)),
+        None => Box::new(io::BufWriter::new(io::stdout().lock())),
+    };
+    let bar = if io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} captures {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let mut fleet = Fleet::default();
+    let mut write_err: Option<io::Error> = None;
+    let ndjson = args.format == Format::Ndjson;
+    let totals = tlsdiag::scan::scan(
+        &args.inputs,
+        &options,
+        &mut |result| {
+            let mut emit = |line: &str| {
+                if write_err.is_none() {
+                    if let Err(e) = writeln!(out, "{line}") {
+                        write_err = Some(e);
+                    }
+                }
+            };
+            match &result.outcome {
+                Ok(digest) => {
+                    fleet.add(&result.name, digest);
+                    if ndjson {
+                        for line in &digest.lines {
+                            emit(line);
+                        }
+                        let line = serde_json::to_string(&digest.capture_line(&result.name))
+                            .unwrap_or_default();
+                        emit(&line);
+                    }
+                }
+                Err(e) => {
+                    fleet.add_unreadable(&result.name, e);
+                    if ndjson {
+                        let line =
+                            serde_json::to_string(&json::CaptureLine::unreadable(&result.name, e))
+                                .unwrap_or_default();
+                        emit(&line);
+                    }
+                }
+            }
+        },
+        &mut |p| {
+            if let Some(bar) = &bar {
+                match p {
+                    Progress::Found => bar.inc_length(1),
+                    Progress::Done => bar.inc(1),
+                }
+            }
+        },
+    )?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = write_err {
+        return Err(e.into());
+    }
+    fleet.skipped = totals.skipped;
+    if ndjson {
+        writeln!(out, "{}", fleet.scan_line())?;
+    } else {
+        let mut buf = Vec::new();
+        fleet.write_table(&mut buf)?;
+        out.write_all(&buf)?;
+    }
+    out.flush()?;
+    Ok(if fleet.failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }

@@ -1191,7 +1191,12 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
         };
         let mut evidence: Vec<FrameNo> = same
             .iter()
-            .flat_map(|y| y.query_frame.into_iter().chain(y.response_frame))
+            .flat_map(|y| {
+                y.query_frame
+                    .into_iter()
+                    .chain(y.retransmission_frames.iter().copied())
+                    .chain(y.response_frame)
+            })
             .collect();
         if evidence.is_empty() {
             continue;

@@ -8,6 +8,7 @@
 //! escape or a bidi override must never reach stdout raw.
 
 pub mod explain;
+pub mod fleet;
 pub mod json;
 pub mod table;
 

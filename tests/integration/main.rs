@@ -1,4 +1,6 @@
 //! End-to-end tests: one test binary, a module per subject.
 
+mod cases;
 mod corpus;
 mod fixtures;
+mod scan;

@@ -1,0 +1,606 @@
+//! Batch scanning: directories and archives of captures → one result per
+//! capture, in a stable order, analysed in parallel.
+//!
+//! Inputs are files, directories (walked recursively, sorted), tar / tar.gz and
+//! zip archives, and gzip-compressed captures. Everything is recognised by its
+//! magic bytes, never its name; files that are not captures are skipped and
+//! counted. Archive members are read as streams, never extracted to disk: zip
+//! members are opened by each worker on its own handle; tar members (a tar can
+//! only be read in order) are read into memory when at most
+//! [`MAX_BUFFERED_MEMBER`] bytes — at most `2 × jobs` of them at a time — and
+//! larger ones are analysed as they stream by. Memory is therefore bounded by
+//! the number of jobs, whatever the archive's size.
+//!
+//! A member that cannot be analysed at all (unreadable, bad header) gives a
+//! result carrying its error; the scan goes on.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use crate::capture::CaptureReader;
+use crate::capture::input::{self, Sniffed};
+use crate::error::Error;
+use crate::report::fleet::CaptureDigest;
+use crate::{Options, analyze_stream};
+
+/// Largest tar member read into memory to be analysed on another core.
+pub const MAX_BUFFERED_MEMBER: usize = 64 << 20;
+/// How deep directories are walked.
+const MAX_DEPTH: usize = 64;
+
+/// Where a capture comes from.
+#[derive(Debug)]
+enum Source {
+    /// A file (plain or gzip-compressed capture).
+    File(PathBuf),
+    /// A member of a zip archive.
+    Zip { archive: PathBuf, index: usize },
+    /// A tar member read into memory.
+    Bytes(Vec<u8>),
+}
+
+/// Everything a scan reports about one capture.
+#[derive(Debug)]
+pub struct CaptureResult {
+    /// Its name: a path, or `archive!/member`.
+    pub name: String,
+    /// Its digest, or why it could not be analysed.
+    pub outcome: Result<CaptureDigest, Error>,
+}
+
+/// How a scan runs.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Analysis options for every capture.
+    pub analysis: Options,
+    /// Worker threads.
+    pub jobs: usize,
+    /// Keep each capture's NDJSON lines (they are buffered per capture to keep
+    /// the output in input order).
+    pub keep_lines: bool,
+}
+
+/// Counts for the whole scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanTotals {
+    /// Captures analysed (partly analysed ones included).
+    pub captures: u64,
+    /// Files that are not captures, skipped.
+    pub skipped: u64,
+    /// Captures that could not be analysed at all.
+    pub unreadable: u64,
+}
+
+/// Progress events, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// Another capture was found.
+    Found,
+    /// A capture finished.
+    Done,
+}
+
+enum Message {
+    Result(u64, Box<CaptureResult>),
+    Skipped,
+    Found,
+}
+
+/// Scans `inputs` with `jobs` workers, calling `on_result` for every capture in
+/// input order (directory entries sorted, archive members in archive order).
+pub fn scan(
+    inputs: &[PathBuf],
+    scan_options: &ScanOptions,
+    on_result: &mut dyn FnMut(CaptureResult),
+    on_progress: &mut dyn FnMut(Progress),
+) -> Result<ScanTotals, Error> {
+    for p in inputs {
+        if p.as_os_str() != "-" && std::fs::metadata(p).is_err() {
+            return Err(Error::Io {
+                path: p.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
+            });
+        }
+    }
+    let jobs = scan_options.jobs.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {jobs} workers: {e}")))?;
+    let options = Arc::new(scan_options.clone());
+    let (tx, rx) = mpsc::channel::<Message>();
+    // Tokens bound the captures queued or in flight (their buffers included).
+    let (slot_tx, slot_rx) = mpsc::sync_channel::<()>(jobs * 2);
+    let inputs = inputs.to_vec();
+    let mut totals = ScanTotals::default();
+    std::thread::scope(|scope| {
+        let dispatcher_tx = tx.clone();
+        let pool = &pool;
+        let options = Arc::clone(&options);
+        scope.spawn(move || {
+            let mut d = Dispatcher {
+                pool,
+                options,
+                tx: dispatcher_tx,
+                slots: slot_tx,
+                next: 0,
+            };
+            for input in &inputs {
+                d.input(input, 0);
+            }
+        });
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next_out = 0u64;
+        for msg in rx {
+            match msg {
+                Message::Found => on_progress(Progress::Found),
+                Message::Skipped => totals.skipped += 1,
+                Message::Result(seq, result) => {
+                    let _ = slot_rx.try_recv();
+                    on_progress(Progress::Done);
+                    pending.insert(seq, result);
+                    while let Some(r) = pending.remove(&next_out) {
+                        if r.outcome.is_ok() {
+                            totals.captures += 1;
+                        } else {
+                            totals.unreadable += 1;
+                        }
+                        on_result(*r);
+                        next_out += 1;
+                    }
+                }
+            }
+        }
+        for (_, r) in std::mem::take(&mut pending) {
+            if r.outcome.is_ok() {
+                totals.captures += 1;
+            } else {
+                totals.unreadable += 1;
+            }
+            on_result(*r);
+        }
+    });
+    Ok(totals)
+}
+
+struct Dispatcher<'p> {
+    pool: &'p rayon::ThreadPool,
+    options: Arc<ScanOptions>,
+    tx: mpsc::Sender<Message>,
+    slots: mpsc::SyncSender<()>,
+    next: u64,
+}
+
+impl Dispatcher<'_> {
+    fn seq(&mut self) -> u64 {
+        let s = self.next;
+        self.next += 1;
+        let _ = self.tx.send(Message::Found);
+        s
+    }
+
+    /// Queues one capture for a worker (waiting for a free slot).
+    fn dispatch(&mut self, name: String, source: Source) {
+        let seq = self.seq();
+        if self.slots.send(()).is_err() {
+            return;
+        }
+        let tx = self.tx.clone();
+        let options = Arc::clone(&self.options);
+        self.pool.spawn(move || {
+            let outcome = analyze_source(&name, source, &options);
+            let _ = tx.send(Message::Result(
+                seq,
+                Box::new(CaptureResult { name, outcome }),
+            ));
+        });
+    }
+
+    fn input(&mut self, path: &Path, depth: usize) {
+        if path.as_os_str() == "-" {
+            let seq = self.seq();
+            let outcome = analyze_reader_named("-", Box::new(std::io::stdin()), &self.options);
+            let _ = self.tx.send(Message::Result(
+                seq,
+                Box::new(CaptureResult {
+                    name: "-".into(),
+                    outcome,
+                }),
+            ));
+            return;
+        }
+        if path.is_dir() {
+            if depth >= MAX_DEPTH {
+                return;
+            }
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+                Err(e) => {
+                    self.unreadable(
+                        path.display().to_string(),
+                        Error::Io {
+                            path: path.to_path_buf(),
+                            source: e,
+                        },
+                    );
+                    return;
+                }
+            };
+            entries.sort();
+            for e in entries {
+                self.input(&e, depth + 1);
+            }
+            return;
+        }
+        let name = path.display().to_string();
+        match classify_file(path) {
+            Ok(Kind::Capture) => self.dispatch(name, Source::File(path.to_path_buf())),
+            Ok(Kind::Zip) => self.zip(path),
+            Ok(Kind::Tar { gzip }) => self.tar(path, gzip),
+            Ok(Kind::Other) => {
+                let _ = self.tx.send(Message::Skipped);
+            }
+            Err(e) => self.unreadable(name, e),
+        }
+    }
+
+    fn unreadable(&mut self, name: String, error: Error) {
+        let seq = self.seq();
+        let _ = self.tx.send(Message::Result(
+            seq,
+            Box::new(CaptureResult {
+                name,
+                outcome: Err(error),
+            }),
+        ));
+    }
+
+    fn zip(&mut self, path: &Path) {
+        let archive_name = path.display().to_string();
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                return self.unreadable(
+                    archive_name,
+                    Error::Io {
+                        path: path.to_path_buf(),
+                        source: e,
+                    },
+                );
+            }
+        };
+        let mut zip = match zip::ZipArchive::new(BufReader::new(file)) {
+            Ok(z) => z,
+            Err(e) => {
+                return self.unreadable(
+                    archive_name,
+                    Error::Archive {
+                        path: path.to_path_buf(),
+                        detail: e.to_string(),
+                    },
+                );
+            }
+        };
+        for index in 0..zip.len() {
+            let (member, is_capture) = match zip.by_index(index) {
+                Ok(mut f) if f.is_file() => {
+                    let name = f.name().to_string();
+                    let mut head = [0u8; 4];
+                    let got = read_prefix(&mut f, &mut head);
+                    (
+                        name,
+                        looks_like_capture(head.get(..got).unwrap_or_default()),
+                    )
+                }
+                Ok(_) => continue,
+                Err(e) => {
+                    self.unreadable(
+                        format!("{archive_name}!/#{index}"),
+                        Error::Archive {
+                            path: path.to_path_buf(),
+                            detail: e.to_string(),
+                        },
+                    );
+                    continue;
+                }
+            };
+            if is_capture {
+                self.dispatch(
+                    format!("{archive_name}!/{member}"),
+                    Source::Zip {
+                        archive: path.to_path_buf(),
+                        index,
+                    },
+                );
+            } else {
+                let _ = self.tx.send(Message::Skipped);
+            }
+        }
+    }
+
+    fn tar(&mut self, path: &Path, gzip: bool) {
+        let archive_name = path.display().to_string();
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                return self.unreadable(
+                    archive_name,
+                    Error::Io {
+                        path: path.to_path_buf(),
+                        source: e,
+                    },
+                );
+            }
+        };
+        let reader: Box<dyn Read> = if gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
+        } else {
+            Box::new(BufReader::new(file))
+        };
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(e) => e,
+            Err(e) => {
+                return self.unreadable(
+                    archive_name,
+                    Error::Archive {
+                        path: path.to_path_buf(),
+                        detail: e.to_string(),
+                    },
+                );
+            }
+        };
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    // A broken tar cannot be read past this point.
+                    self.unreadable(
+                        format!("{archive_name}!/…"),
+                        Error::Archive {
+                            path: path.to_path_buf(),
+                            detail: e.to_string(),
+                        },
+                    );
+                    return;
+                }
+            };
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let member = entry
+                .path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "?".into());
+            let name = format!("{archive_name}!/{member}");
+            let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
+            if size <= MAX_BUFFERED_MEMBER {
+                let mut data = Vec::with_capacity(size);
+                if let Err(e) = entry.read_to_end(&mut data) {
+                    self.unreadable(
+                        name,
+                        Error::Archive {
+                            path: path.to_path_buf(),
+                            detail: e.to_string(),
+                        },
+                    );
+                    continue;
+                }
+                if looks_like_capture(&data) {
+                    self.dispatch(name, Source::Bytes(data));
+                } else {
+                    let _ = self.tx.send(Message::Skipped);
+                }
+            } else {
+                // Too big to hold: analyse it here, as it streams by.
+                let mut head = [0u8; 4];
+                let got = read_prefix(&mut entry, &mut head);
+                if !looks_like_capture(head.get(..got).unwrap_or_default()) {
+                    let _ = self.tx.send(Message::Skipped);
+                    continue;
+                }
+                let seq = self.seq();
+                let prefix = head.get(..got).unwrap_or_default().to_vec();
+                let stream = std::io::Cursor::new(prefix).chain(&mut entry);
+                let outcome = analyze_unsend(&name, stream, &self.options);
+                let _ = self.tx.send(Message::Result(
+                    seq,
+                    Box::new(CaptureResult { name, outcome }),
+                ));
+            }
+        }
+    }
+}
+
+/// What a file is, from its first bytes.
+enum Kind {
+    Capture,
+    Zip,
+    Tar { gzip: bool },
+    Other,
+}
+
+fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> usize {
+    let mut got = 0;
+    while got < buf.len() {
+        match buf.get_mut(got..).map(|b| r.read(b)) {
+            Some(Ok(0)) | None | Some(Err(_)) => break,
+            Some(Ok(n)) => got += n,
+        }
+    }
+    got
+}
+
+fn looks_like_capture(head: &[u8]) -> bool {
+    matches!(input::sniff(head), Sniffed::Capture(_) | Sniffed::Gzip)
+}
+
+fn is_tar_header(block: &[u8]) -> bool {
+    block.get(257..262) == Some(b"ustar")
+}
+
+fn classify_file(path: &Path) -> Result<Kind, Error> {
+    let io = |e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut f = File::open(path).map_err(io)?;
+    let mut head = [0u8; 512];
+    let got = read_prefix(&mut f, &mut head);
+    let head = head.get(..got).unwrap_or_default();
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Ok(Kind::Zip);
+    }
+    if is_tar_header(head) {
+        return Ok(Kind::Tar { gzip: false });
+    }
+    match input::sniff(head) {
+        Sniffed::Capture(_) => Ok(Kind::Capture),
+        Sniffed::Gzip => {
+            let f = File::open(path).map_err(io)?;
+            let mut gz = flate2::read::MultiGzDecoder::new(BufReader::new(f));
+            let mut inner = [0u8; 512];
+            let got = read_prefix(&mut gz, &mut inner);
+            let inner = inner.get(..got).unwrap_or_default();
+            if is_tar_header(inner) {
+                Ok(Kind::Tar { gzip: true })
+            } else if matches!(input::sniff(inner), Sniffed::Capture(_)) {
+                Ok(Kind::Capture)
+            } else {
+                Ok(Kind::Other)
+            }
+        }
+        Sniffed::Other => Ok(Kind::Other),
+    }
+}
+
+fn analyze_source(
+    name: &str,
+    source: Source,
+    options: &ScanOptions,
+) -> Result<CaptureDigest, Error> {
+    match source {
+        Source::File(path) => {
+            let reader = CaptureReader::open(&path)?;
+            digest(name, reader, options)
+        }
+        Source::Bytes(data) => {
+            analyze_reader_named(name, Box::new(std::io::Cursor::new(data)), options)
+        }
+        Source::Zip { archive, index } => {
+            let file = File::open(&archive).map_err(|e| Error::Io {
+                path: archive.clone(),
+                source: e,
+            })?;
+            let mut zip =
+                zip::ZipArchive::new(BufReader::new(file)).map_err(|e| Error::Archive {
+                    path: archive.clone(),
+                    detail: e.to_string(),
+                })?;
+            let member = zip.by_index(index).map_err(|e| Error::Archive {
+                path: archive.clone(),
+                detail: e.to_string(),
+            })?;
+            analyze_unsend(name, member, options)
+        }
+    }
+}
+
+fn analyze_reader_named(
+    name: &str,
+    stream: Box<dyn Read + Send + '_>,
+    options: &ScanOptions,
+) -> Result<CaptureDigest, Error> {
+    let path = Path::new(name);
+    let input = input::from_reader(path, stream)?;
+    let reader = CaptureReader::new(input, path)?;
+    digest(name, reader, options)
+}
+
+/// Analyses a stream that is not `Send` (a zip or tar member borrowing its
+/// archive) by moving its bytes through a bounded pipe: this thread reads, a
+/// scoped thread analyses.
+fn analyze_unsend(
+    name: &str,
+    mut stream: impl Read,
+    options: &ScanOptions,
+) -> Result<CaptureDigest, Error> {
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::scope(|scope| {
+        let worker = scope
+            .spawn(move || analyze_reader_named(name, Box::new(ChannelReader::new(rx)), options));
+        loop {
+            let mut buf = vec![0u8; 256 * 1024];
+            let n = read_prefix(&mut stream, &mut buf);
+            if n == 0 {
+                break;
+            }
+            buf.truncate(n);
+            if tx.send(buf).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        worker
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage(format!("{name}: analysis thread failed"))))
+    })
+}
+
+/// Reads chunks from a channel as one stream.
+struct ChannelReader {
+    rx: mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl ChannelReader {
+    fn new(rx: mpsc::Receiver<Vec<u8>>) -> Self {
+        Self {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.chunk.len() {
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.chunk = c;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let rest = self.chunk.get(self.pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+fn digest(
+    name: &str,
+    reader: CaptureReader<'_>,
+    options: &ScanOptions,
+) -> Result<CaptureDigest, Error> {
+    let mut digest = CaptureDigest::default();
+    let summary = analyze_stream(reader, &options.analysis, &mut |o| {
+        digest.add(name, &o, options.keep_lines)
+    })?;
+    digest.finish(&summary);
+    Ok(digest)
+}

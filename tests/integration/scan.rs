@@ -1,0 +1,220 @@
+//! `scan` over a directory tree, a tar.gz and a zip made of real fixtures, with
+//! a corrupt member and files that are not captures: the counts of the fleet
+//! summary, the order of the results, and the NDJSON lines.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use tlsdiag::Options;
+use tlsdiag::report::fleet::Fleet;
+use tlsdiag::scan::{ScanOptions, scan};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A scratch directory unique to this test process and tag.
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tlsdiag-scan-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("site-a/endpoint-1")).unwrap_or_default();
+    dir
+}
+
+/// The tree: 3 plain captures, a gzip capture, a truncated capture, a file
+/// with a capture name but garbage inside, notes, a tar.gz (2 captures + a
+/// README) and a zip (2 captures + a script).
+fn build_tree(dir: &Path) {
+    let write = |rel: &str, bytes: &[u8]| {
+        let p = dir.join(rel);
+        std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    };
+    write(
+        "site-a/endpoint-1/bad.pcapng",
+        &fixture("tetra-cipher-mismatch.pcapng"),
+    );
+    write(
+        "site-a/endpoint-1/good.pcapng",
+        &fixture("tetra-good.pcapng"),
+    );
+    write("site-a/refused.pcapng", &fixture("tcp-refused.pcapng"));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(&fixture("tls13-hrr.pcapng"));
+    write("site-a/hrr.pcapng.gz", &gz.finish().unwrap_or_default());
+    let cut = fixture("tls13-ok.pcapng");
+    write("site-a/cut.pcapng", &cut[..cut.len() / 2]);
+    write("site-a/broken.pcap", b"\xd4\xc3\xb2\xa1\x02");
+    write("site-a/notes.txt", b"endpoint 1 fails since Monday\n");
+
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for (name, bytes) in [
+        (
+            "fleet/ep-17.pcapng",
+            fixture("tetra-cipher-mismatch.pcapng"),
+        ),
+        ("fleet/ep-18.pcapng", fixture("proxy-407.pcapng")),
+        ("fleet/README", b"collected 2026-11".to_vec()),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let _ = tar.append_data(&mut header, name, bytes.as_slice());
+    }
+    let gz = tar.into_inner().unwrap_or_else(|e| panic!("tar: {e}"));
+    write("fleet.tar.gz", &gz.finish().unwrap_or_default());
+
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        (
+            "bundle/ep-40.pcapng",
+            fixture("tetra-cipher-mismatch.pcapng"),
+        ),
+        ("bundle/ep-41.pcapng", fixture("http-405.pcapng")),
+        (
+            "bundle/collect.ps1",
+            b"Get-TlsCipherSuite | ft name".to_vec(),
+        ),
+    ] {
+        let _ = zip.start_file(name, opts);
+        let _ = zip.write_all(&bytes);
+    }
+    let cursor = zip.finish().unwrap_or_else(|e| panic!("zip: {e}"));
+    write("support-bundle.zip", &cursor.into_inner());
+}
+
+fn run(dir: &Path, jobs: usize) -> (Fleet, Vec<String>) {
+    let options = ScanOptions {
+        analysis: Options::default(),
+        jobs,
+        keep_lines: true,
+    };
+    let mut fleet = Fleet::default();
+    let mut order = Vec::new();
+    let totals = scan(
+        &[dir.to_path_buf()],
+        &options,
+        &mut |r| {
+            order.push(r.name.clone());
+            match &r.outcome {
+                Ok(d) => fleet.add(&r.name, d),
+                Err(e) => fleet.add_unreadable(&r.name, e),
+            }
+        },
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("scan: {e}"));
+    fleet.skipped = totals.skipped;
+    (fleet, order)
+}
+
+#[test]
+fn fleet_summary_counts() {
+    let dir = scratch("counts");
+    build_tree(&dir);
+    let (fleet, order) = run(&dir, 2);
+    // 10 captures: 5 plain/gz/cut in the tree, 2 in the tar.gz, 2 in the zip
+    // (broken.pcap is unreadable, so 9 analysed + 1 unreadable).
+    assert_eq!(fleet.captures, 9, "{order:?}");
+    assert_eq!(fleet.unreadable, 1);
+    assert_eq!(fleet.skipped, 3, "notes.txt, README, collect.ps1");
+    // Failing: 3 × tetra mismatch, refused, proxy 407, http 405.
+    assert_eq!(fleet.failed, 6);
+    let code = |c: &str| {
+        fleet
+            .codes
+            .iter()
+            .find(|(k, _)| k.as_str() == c)
+            .map(|(_, v)| *v)
+            .unwrap_or_default()
+    };
+    assert_eq!(code("no-shared-cipher"), (3, 3));
+    assert_eq!(code("proxy-auth-required"), (1, 1));
+    assert_eq!(code("http-error"), (1, 1));
+    // The same 16 suites offered to tetra in three captures, grouped.
+    let tetra = fleet
+        .offers
+        .iter()
+        .find(|((server, _), _)| server.starts_with("tetra-defs.amp.cisco.com"))
+        .map(|((_, suites), (caps, _))| (suites.len(), *caps));
+    assert_eq!(tetra, Some((17, 3)), "16 suites + SCSV, in 3 captures");
+    let cut = fleet
+        .rows
+        .iter()
+        .find(|r| r.capture.ends_with("cut.pcapng"));
+    assert!(
+        cut.is_some_and(|r| r.warnings == 1 && r.error.is_none()),
+        "{cut:?}"
+    );
+    // Names of archive members carry the archive path.
+    assert!(
+        order
+            .iter()
+            .any(|n| n.ends_with("fleet.tar.gz!/fleet/ep-17.pcapng"))
+    );
+    assert!(
+        order
+            .iter()
+            .any(|n| n.ends_with("support-bundle.zip!/bundle/ep-41.pcapng"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn order_is_stable_whatever_the_jobs() {
+    let dir = scratch("order");
+    build_tree(&dir);
+    let (_, one) = run(&dir, 1);
+    let (_, four) = run(&dir, 4);
+    assert_eq!(one, four);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ndjson_lines_per_capture_and_scan_totals() {
+    let dir = scratch("cli");
+    build_tree(&dir);
+    let out = assert_cmd::Command::cargo_bin("tlsdiag")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .args(["scan", "-j", "2", "--format", "ndjson"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1), "errors found → exit 1, not 2");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let kind = |k: &str| lines.iter().filter(|l| l["kind"] == k).count();
+    assert_eq!(kind("capture"), 10, "one per capture, unreadable included");
+    assert_eq!(kind("scan"), 1);
+    let last = lines.last().cloned().unwrap_or_default();
+    assert_eq!(last["kind"], "scan");
+    assert_eq!(last["captures"], 9);
+    assert_eq!(last["unreadable"], 1);
+    assert_eq!(last["skipped"], 3);
+    assert_eq!(last["failed"], 6);
+    let broken = lines.iter().find(|l| {
+        l["kind"] == "capture"
+            && l["capture"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("broken.pcap"))
+    });
+    assert!(broken.is_some_and(|b| b["error"].is_string()), "{broken:?}");
+    // Every connection line is tagged with its capture path.
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["kind"] == "connection")
+            .all(|l| l["capture"].is_string())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
