@@ -215,13 +215,17 @@ impl Handshake {
     }
 
     /// The frame and time at which the handshake completed, if it did: the
-    /// later of the two directions' first encrypted records.
+    /// later of the two directions' first encrypted records. In TLS 1.3 only
+    /// application-data records count: a ChangeCipherSpec there is a dummy sent
+    /// before anything is encrypted, even before the second ClientHello
+    /// (tls13-hrr.pcapng: both dummies by frame 8, the client's Finished at 12).
     pub fn completed_at(&self) -> Option<(FrameNo, Timestamp)> {
         if !self.completed() {
             return None;
         }
+        let tls13 = self.negotiated().is_some_and(ProtocolVersion::is_tls13);
         let pick = |dir: Direction| {
-            let ccs = self.change_cipher_spec[dir];
+            let ccs = self.change_cipher_spec[dir].filter(|_| !tls13);
             let app = self.application_data[dir];
             match (ccs, app) {
                 (Some(c), Some(a)) => Some(if c.0 <= a.0 { c } else { a }),
@@ -274,5 +278,51 @@ impl Alert {
                 name: None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::server_hello;
+
+    fn at(frame: u64) -> Option<(FrameNo, Timestamp)> {
+        Some((FrameNo(frame), Timestamp::default()))
+    }
+
+    #[test]
+    fn tls13_completes_at_encrypted_records_not_at_the_dummy_change_cipher_spec() {
+        let (c, s) = (Direction::LoToHi, Direction::HiToLo);
+        let mut hs = Handshake::default();
+        // ServerHello with supported_versions = TLS 1.3.
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[7; 32]);
+        body.extend_from_slice(&[0, 0x13, 0x02, 0, 0, 6, 0, 43, 0, 2, 3, 4]);
+        hs.on_server_hello(
+            s,
+            server_hello::decode(&body, true, ProtocolVersion::TLS12, FrameNo(9)),
+        );
+        hs.change_cipher_spec[s] = at(6);
+        hs.change_cipher_spec[c] = at(8);
+        hs.application_data[s] = at(9);
+        hs.application_data[c] = at(12);
+        assert_eq!(hs.completed_at().map(|a| a.0), Some(FrameNo(12)));
+    }
+
+    #[test]
+    fn tls12_completes_at_the_later_change_cipher_spec() {
+        let (c, s) = (Direction::LoToHi, Direction::HiToLo);
+        let mut hs = Handshake::default();
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[7; 32]);
+        body.extend_from_slice(&[0, 0xc0, 0x30, 0, 0, 0]);
+        hs.on_server_hello(
+            s,
+            server_hello::decode(&body, true, ProtocolVersion::TLS12, FrameNo(6)),
+        );
+        hs.change_cipher_spec[c] = at(10);
+        hs.change_cipher_spec[s] = at(11);
+        hs.application_data[c] = at(12);
+        assert_eq!(hs.completed_at().map(|a| a.0), Some(FrameNo(11)));
     }
 }
