@@ -198,13 +198,12 @@ fn check_file(name: &str, f: &Value, failures: &mut Vec<String>, used: &mut Vec<
             );
             continue;
         };
+        let end = |e: &Value| format!("{}:{}", e["ip"].as_str().unwrap_or("?"), e["port"]);
         let place = format!(
-            "connection {} (tshark stream {stream}, {}:{} -> {}:{})",
+            "connection {} (tshark stream {stream}, {} -> {})",
             conn["id"],
-            s["client"]["ip"],
-            s["client"]["port"],
-            s["server"]["ip"],
-            s["server"]["port"]
+            end(&s["client"]),
+            end(&s["server"])
         );
         check_connection(&mut c, &place, conn, s);
         check_tls(&mut c, &place, conn, &ff, stream);
@@ -271,6 +270,32 @@ fn check_connection(c: &mut Check<'_>, place: &str, conn: &Value, s: &Value) {
         &conn["tcp"]["outcome"],
         &s["outcome_per_spec"],
     );
+    // The first SYN, SYN-ACK, FIN and RST (ours also say who sent the latter).
+    let first = |key: &str| arr(&s[key]).first().cloned().unwrap_or(Value::Null);
+    c.same(
+        place,
+        "tcp.syn_frame",
+        &conn["tcp"]["syn_frame"],
+        &first("syn_frames"),
+    );
+    c.same(
+        place,
+        "tcp.syn_ack_frame",
+        &conn["tcp"]["syn_ack_frame"],
+        &first("synack_frames"),
+    );
+    for key in ["fin", "rst"] {
+        let mut theirs: Vec<&Value> = arr(&s[key]).iter().collect();
+        theirs.sort_by_key(|e| num(&e["frame"]));
+        let ours = &conn["tcp"][key];
+        let want = theirs.first().copied().unwrap_or(&Value::Null);
+        if ours["frame"] != want["frame"] || ours["from"] != want["from"] {
+            c.fail(
+                place,
+                format!("tcp.{key}: ours {ours}, tshark's first {want}"),
+            );
+        }
+    }
     c.same(
         place,
         "tcp.syn_retransmits",
@@ -305,6 +330,21 @@ fn check_tls(c: &mut Check<'_>, place: &str, conn: &Value, ff: &FileFacts<'_>, s
     let tls = &conn["tls"];
     let messages = ff.of_stream("tls_handshakes", stream);
     let alerts = ff.of_stream("tls_alerts", stream);
+    if !tls.is_null() && messages.is_empty() && alerts.is_empty() {
+        // `tls` is null unless a TLS record was seen: none can be where no
+        // payload was sent, nor on a plaintext HTTP connection.
+        let s = ff.streams.get(&stream).copied().unwrap_or(&Value::Null);
+        let no_payload = s["client_payload_bytes"] == 0 && s["server_payload_bytes"] == 0;
+        let plain_http = arr(&ff.f["http"])
+            .iter()
+            .any(|x| num(&x["stream"]) == stream && x["method"] != "CONNECT");
+        if no_payload || plain_http {
+            c.fail(
+                place,
+                format!("tls: ours {tls}, but no TLS record can be here"),
+            );
+        }
+    }
     if tls.is_null() {
         if !messages.is_empty() || !alerts.is_empty() {
             c.fail(
