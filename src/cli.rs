@@ -29,9 +29,34 @@ pub enum Command {
     /// Check a client's enabled suites (Get-TlsCipherSuite output, an OpenSSL
     /// cipher string or hex codes) against a server profile, and print the fix.
     Suites(SuitesArgs),
+    /// Compare a good and a failing capture, server by server.
+    Diff(DiffArgs),
     /// Analyse directories and archives (tar, tar.gz, zip, .gz) of captures in
     /// parallel; a row per capture, then a fleet summary.
     Scan(ScanArgs),
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The capture from the endpoint that works.
+    #[arg(value_name = "GOOD")]
+    pub good: PathBuf,
+    /// The capture from the endpoint that fails.
+    #[arg(value_name = "BAD")]
+    pub bad: PathBuf,
+    /// Only compare this server (name or address, a substring matches).
+    #[arg(long, value_name = "NAME")]
+    pub server: Option<String>,
+    /// Show identical fields too.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format (table, or json for the whole comparison).
+    #[arg(long, short, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Profiles and accepted suites.
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
 }
 
 /// Arguments of `scan`.

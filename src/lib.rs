@@ -30,6 +30,7 @@ pub mod analysis;
 pub mod capture;
 pub mod connection;
 pub mod diagnose;
+pub mod diff;
 pub mod error;
 pub mod flow;
 pub mod packet;

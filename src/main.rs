@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, Format, ScanArgs, SuitesArgs};
+use cli::{AnalyzeArgs, Cli, Command, DiffArgs, Format, ScanArgs, SuitesArgs};
 use tlsdiag::report::{escape, explain, json, table};
 use tlsdiag::{CaptureReader, Error, Options, Output, Severity};
 
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Profiles(args) => profiles(args),
         Command::Suites(args) => suites(args),
         Command::Scan(args) => scan(args),
+        Command::Diff(args) => diff(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -396,6 +397,38 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(if fleet.failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
+    let options = Options {
+        diagnosis: tlsdiag::diagnose::DiagnosisOptions {
+            profiles: args.profiles.profile_set()?,
+        },
+        ..Options::default()
+    };
+    let good = tlsdiag::analyze_path(&args.good, &options)?;
+    let bad = tlsdiag::analyze_path(&args.bad, &options)?;
+    let d = tlsdiag::diff::diff(
+        &good,
+        &bad,
+        args.server.as_deref(),
+        &options.diagnosis.profiles,
+    );
+    let mut buf = Vec::new();
+    if args.format == Format::Table {
+        tlsdiag::report::diff::write(&mut buf, &d, args.all)?;
+    } else {
+        serde_json::to_writer_pretty(&mut buf, &d)?;
+        buf.push(b'\n');
+    }
+    let mut out = anstream::stdout().lock();
+    out.write_all(&buf)?;
+    out.flush()?;
+    Ok(if good.has_error() || bad.has_error() {
         EXIT_FINDINGS
     } else {
         EXIT_OK

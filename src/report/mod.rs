@@ -7,6 +7,7 @@
 //! terminal sees it: a capture is hostile input, and an SNI carrying an ANSI
 //! escape or a bidi override must never reach stdout raw.
 
+pub mod diff;
 pub mod explain;
 pub mod fleet;
 pub mod json;

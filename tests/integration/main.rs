@@ -2,5 +2,6 @@
 
 mod cases;
 mod corpus;
+mod diff;
 mod fixtures;
 mod scan;

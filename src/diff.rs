@@ -1,0 +1,556 @@
+//! Diff: a good and a failing capture, connection against connection.
+//!
+//! Connections are paired by server identity — the name the client wanted (SNI,
+//! CONNECT host, HTTP Host, or the name DNS gave the address) and the service
+//! port, else the server address and port. For each pair the whole path is
+//! compared: DNS, direct or proxied, TCP, the ClientHello field by field, the
+//! server's answer, the certificate chain, and the findings. Differences that
+//! explain the failure come first; the good capture is evidence of what the
+//! server accepts ("the server chose 0xc030 for GOOD; BAD does not offer it").
+
+use serde::Serialize;
+
+use crate::Analysis;
+use crate::connection::{Connection, TlsOutcome};
+use crate::diagnose::{FindingCode, ProfileSet, Severity};
+use crate::tls::codepoints::CipherSuite;
+
+/// Which capture a value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The working capture.
+    Good,
+    /// The failing capture.
+    Bad,
+}
+
+/// One compared field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDiff {
+    /// Dotted path in the contract (`tls.client_hello.cipher_suites`).
+    pub field: String,
+    /// Its value in the good capture (null when absent).
+    pub good: serde_json::Value,
+    /// Its value in the bad capture.
+    pub bad: serde_json::Value,
+    /// Whether the two differ.
+    pub differs: bool,
+    /// Whether this difference explains the failure.
+    pub explains_failure: bool,
+}
+
+/// One suite in the side-by-side list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuiteRow {
+    /// Code point.
+    pub code: CipherSuite,
+    /// IANA name.
+    pub name: Option<&'static str>,
+    /// Offered by the good client.
+    pub good: bool,
+    /// Offered by the bad client.
+    pub bad: bool,
+    /// Which side's server chose it.
+    pub chosen: Option<Side>,
+    /// Whether the server is known to accept it (profile or the good choice).
+    pub accepted: bool,
+}
+
+/// A connection of one capture paired with one of the other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pair {
+    /// Server identity (`name:port` or `ip:port`).
+    pub server: String,
+    /// Connection id in the good capture.
+    pub good_connection: u32,
+    /// Connection id in the bad capture.
+    pub bad_connection: u32,
+    /// Sentences that explain the failure, most telling first.
+    pub explanation: Vec<String>,
+    /// Every compared field, explaining differences first, then other
+    /// differences, then the unchanged ones.
+    pub fields: Vec<FieldDiff>,
+    /// Suites offered by either side, aligned.
+    pub suites: Vec<SuiteRow>,
+}
+
+/// A server seen in only one capture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unpaired {
+    /// Server identity.
+    pub server: String,
+    /// Connections to it.
+    pub connections: Vec<u32>,
+    /// Whether any of them failed (error finding).
+    pub failed: bool,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diff {
+    /// The good capture's name.
+    pub good: String,
+    /// The bad capture's name.
+    pub bad: String,
+    /// Paired servers, failing pairs first.
+    pub pairs: Vec<Pair>,
+    /// Servers only the good capture talks to.
+    pub only_good: Vec<Unpaired>,
+    /// Servers only the bad capture talks to.
+    pub only_bad: Vec<Unpaired>,
+    /// Error finding codes per side.
+    pub good_errors: Vec<FindingCode>,
+    /// Error finding codes of the bad side.
+    pub bad_errors: Vec<FindingCode>,
+}
+
+/// How a connection is known across captures.
+fn identity(c: &Connection, a: &Analysis) -> String {
+    let name = c.server_name().map(str::to_string).or_else(|| {
+        let ip = c.server.ip.to_string();
+        a.dns
+            .iter()
+            .find(|d| d.answers.contains(&ip))
+            .map(|d| d.name.clone())
+    });
+    match name {
+        Some(n) => format!("{}:{}", n.to_ascii_lowercase(), c.service_port()),
+        None => match c.server.ip {
+            std::net::IpAddr::V6(v6) => format!("[{v6}]:{}", c.server.port),
+            std::net::IpAddr::V4(v4) => format!("{v4}:{}", c.server.port),
+        },
+    }
+}
+
+fn failed(a: &Analysis, c: &Connection) -> bool {
+    a.findings
+        .iter()
+        .any(|f| f.connection == Some(c.id) && f.severity == Severity::Error)
+}
+
+/// The connection that best represents a server in a capture: for the bad
+/// side a failing one with a ClientHello, for the good side an established one.
+fn representative<'a>(a: &'a Analysis, server: &str, side: Side) -> Option<&'a Connection> {
+    let candidates: Vec<&Connection> = a
+        .connections
+        .iter()
+        .filter(|c| identity(c, a) == server)
+        .collect();
+    let has_hello = |c: &&Connection| c.tls.as_ref().is_some_and(|t| t.client_hello.is_some());
+    let score = |c: &&Connection| -> u8 {
+        let established = c
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.outcome == TlsOutcome::Established);
+        match side {
+            Side::Bad => u8::from(failed(a, c)) * 2 + u8::from(has_hello(c)),
+            Side::Good => u8::from(established) * 2 + u8::from(has_hello(c)),
+        }
+    };
+    candidates
+        .into_iter()
+        .max_by_key(|c| (score(c), std::cmp::Reverse(c.id)))
+}
+
+fn servers(a: &Analysis, filter: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in &a.connections {
+        let id = identity(c, a);
+        let keep = filter.is_none_or(|f| {
+            let f = f.to_ascii_lowercase();
+            id.contains(&f) || c.server.ip.to_string() == f
+        });
+        if keep && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+fn json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+/// Compares `good` with `bad`; `server` keeps only matching servers.
+pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &ProfileSet) -> Diff {
+    let good_servers = servers(good, server);
+    let bad_servers = servers(bad, server);
+    let mut pairs = Vec::new();
+    for s in &bad_servers {
+        if !good_servers.contains(s) {
+            continue;
+        }
+        if let (Some(g), Some(b)) = (
+            representative(good, s, Side::Good),
+            representative(bad, s, Side::Bad),
+        ) {
+            pairs.push(pair(s, good, g, bad, b, profiles));
+        }
+    }
+    // Failing pairs first, then by server.
+    pairs.sort_by_key(|p| (p.explanation.is_empty(), p.server.clone()));
+    let unpaired = |a: &Analysis, mine: &[String], other: &[String]| -> Vec<Unpaired> {
+        mine.iter()
+            .filter(|s| !other.contains(s))
+            .map(|s| {
+                let conns: Vec<&Connection> = a
+                    .connections
+                    .iter()
+                    .filter(|c| identity(c, a) == *s)
+                    .collect();
+                Unpaired {
+                    server: s.clone(),
+                    connections: conns.iter().map(|c| c.id).collect(),
+                    failed: conns.iter().any(|c| failed(a, c)),
+                }
+            })
+            .collect()
+    };
+    let errors = |a: &Analysis| {
+        let mut codes: Vec<FindingCode> = a
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.code)
+            .collect();
+        codes.dedup();
+        codes
+    };
+    Diff {
+        good: good.capture.clone(),
+        bad: bad.capture.clone(),
+        only_good: unpaired(good, &good_servers, &bad_servers),
+        only_bad: unpaired(bad, &bad_servers, &good_servers),
+        pairs,
+        good_errors: errors(good),
+        bad_errors: errors(bad),
+    }
+}
+
+fn pair(
+    server: &str,
+    ga: &Analysis,
+    g: &Connection,
+    ba: &Analysis,
+    b: &Connection,
+    profiles: &ProfileSet,
+) -> Pair {
+    let gt = g.tls.as_ref();
+    let bt = b.tls.as_ref();
+    let gch = gt.and_then(|t| t.client_hello.as_ref());
+    let bch = bt.and_then(|t| t.client_hello.as_ref());
+    let gsh = gt.and_then(|t| t.server_hello.as_ref());
+    let bsh = bt.and_then(|t| t.server_hello.as_ref());
+    let profile = profiles.for_host(g.server_name().or(b.server_name()), g.service_port());
+
+    // What the server is known to accept: the profile, plus what it chose for GOOD.
+    let mut accepted: Vec<CipherSuite> = profile
+        .map(|p| p.accepted_suites.clone())
+        .unwrap_or_default();
+    if let Some(chosen) = gsh.and_then(|s| s.cipher_suite) {
+        if !accepted.contains(&chosen) {
+            accepted.push(chosen);
+        }
+    }
+
+    let mut explanation = Vec::new();
+    let b_failed = failed(ba, b);
+    let dns_of = |a: &Analysis, c: &Connection| -> serde_json::Value {
+        let name = c.server_name().unwrap_or_default().to_ascii_lowercase();
+        let xs: Vec<serde_json::Value> = a
+            .dns
+            .iter()
+            .filter(|d| !name.is_empty() && d.name.eq_ignore_ascii_case(&name))
+            .map(|d| serde_json::json!({"type": d.qtype, "rcode": d.rcode, "answers": d.answers}))
+            .collect();
+        if xs.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::Array(xs)
+        }
+    };
+    let proxy_of = |c: &Connection| {
+        c.proxy.as_ref().map(|p| {
+            serde_json::json!({"proxy": format!("{}:{}", c.server.ip, c.server.port), "status": p.status})
+        })
+    };
+    let mut fields: Vec<FieldDiff> = Vec::new();
+    let mut add = |field: &str, good: serde_json::Value, bad: serde_json::Value, explains: bool| {
+        let differs = good != bad;
+        fields.push(FieldDiff {
+            field: field.to_string(),
+            good,
+            bad,
+            differs,
+            explains_failure: differs && explains,
+        });
+    };
+
+    // Path below TLS.
+    let tcp_explains = b_failed && bt.is_none();
+    add(
+        "dns",
+        dns_of(ga, g),
+        dns_of(ba, b),
+        b_failed && bt.is_none(),
+    );
+    add("proxy", json(&proxy_of(g)), json(&proxy_of(b)), b_failed);
+    add(
+        "tcp.outcome",
+        json(&g.tcp.outcome),
+        json(&b.tcp.outcome),
+        tcp_explains,
+    );
+    if g.tcp.outcome != b.tcp.outcome && tcp_explains {
+        explanation.push(format!(
+            "TCP: the connection {} for GOOD but is {} for BAD.",
+            json(&g.tcp.outcome).as_str().unwrap_or("?"),
+            json(&b.tcp.outcome).as_str().unwrap_or("?")
+        ));
+    }
+    if let (Some(gp), Some(bp)) = (&g.proxy, &b.proxy) {
+        if gp.status != bp.status && b_failed {
+            explanation.push(format!(
+                "Proxy: CONNECT answered {} for GOOD, {} for BAD.",
+                gp.status.map_or("nothing".into(), |s| s.to_string()),
+                bp.status.map_or("nothing".into(), |s| s.to_string())
+            ));
+        }
+    } else if g.proxy.is_some() != b.proxy.is_some() {
+        explanation.push(format!(
+            "Path: GOOD goes {}, BAD goes {}.",
+            if g.proxy.is_some() {
+                "through a proxy"
+            } else {
+                "direct"
+            },
+            if b.proxy.is_some() {
+                "through a proxy"
+            } else {
+                "direct"
+            }
+        ));
+    }
+
+    // The ClientHello, field by field.
+    let suites_explain = b_failed
+        && bch.is_some()
+        && bsh.is_none()
+        && !accepted.is_empty()
+        && !bch
+            .and_then(|h| h.cipher_suites.as_ref())
+            .is_some_and(|s| s.iter().any(|x| accepted.contains(x)));
+    let versions_explain =
+        b_failed && bt.is_some_and(|t| t.alerts.iter().any(|a| a.description == Some(70)));
+    let ch_field =
+        |h: Option<&crate::tls::client_hello::ClientHello>, f: &str| -> serde_json::Value {
+            h.map(|h| json(h).get(f).cloned().unwrap_or_default())
+                .unwrap_or_default()
+        };
+    for (f, explains) in [
+        ("record_version", false),
+        ("version", versions_explain),
+        ("supported_versions", versions_explain),
+        (
+            "sni",
+            b_failed && bt.is_some_and(|t| t.alerts.iter().any(|a| a.description == Some(112))),
+        ),
+        ("cipher_suites", suites_explain),
+        ("extensions", false),
+        ("supported_groups", false),
+        ("signature_algorithms", false),
+        ("key_share_groups", false),
+        ("alpn", false),
+        ("ja4", false),
+    ] {
+        add(
+            &format!("tls.client_hello.{f}"),
+            ch_field(gch, f),
+            ch_field(bch, f),
+            explains,
+        );
+    }
+    if suites_explain {
+        let chosen = gsh.and_then(|s| s.cipher_suite);
+        let n = bch
+            .and_then(|h| h.cipher_suites.as_ref())
+            .map_or(0, |s| s.iter().filter(|x| !x.is_signalling()).count());
+        let mut s = match chosen {
+            Some(c) => format!(
+                "The server chose {} ({c}) for GOOD; BAD does not offer {c}",
+                c.name().unwrap_or("?")
+            ),
+            None => "BAD does not offer".to_string(),
+        };
+        let extra: Vec<String> = accepted
+            .iter()
+            .filter(|a| Some(**a) != chosen)
+            .map(|a| a.to_string())
+            .collect();
+        if extra.is_empty() {
+            s.push_str(&format!(
+                " (its {n} suites include nothing the server is known to accept)."
+            ));
+        } else {
+            s.push_str(&format!(
+                " nor any other suite the server is known to accept ({}{}); its {n} suites include none of them.",
+                extra.join(", "),
+                profile.map(|p| format!(", from profile '{}'", p.name)).unwrap_or_default()
+            ));
+        }
+        explanation.push(s);
+    }
+    if versions_explain {
+        explanation.push(format!(
+            "Versions: GOOD offers {}, BAD offers {}; the server refused BAD's with protocol_version (70).",
+            gch.map(versions).unwrap_or_default(),
+            bch.map(versions).unwrap_or_default()
+        ));
+    }
+
+    // The server's answer.
+    let sh_field =
+        |h: Option<&crate::tls::server_hello::ServerHello>, f: &str| -> serde_json::Value {
+            h.map(|h| json(h).get(f).cloned().unwrap_or_default())
+                .unwrap_or_default()
+        };
+    add(
+        "tls.server_hello.version",
+        sh_field(gsh, "version"),
+        sh_field(bsh, "version"),
+        false,
+    );
+    add(
+        "tls.server_hello.cipher_suite",
+        sh_field(gsh, "cipher_suite"),
+        sh_field(bsh, "cipher_suite"),
+        b_failed,
+    );
+    let alerts = |t: Option<&crate::connection::Tls>| -> serde_json::Value {
+        t.map(|t| {
+            serde_json::Value::Array(
+                t.alerts
+                    .iter()
+                    .filter(|a| !a.encrypted)
+                    .map(|a| {
+                        serde_json::json!(format!(
+                            "{} {} {}",
+                            a.from,
+                            a.level.unwrap_or("?"),
+                            a.name.unwrap_or("?")
+                        ))
+                    })
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
+    };
+    add("tls.alerts", alerts(gt), alerts(bt), b_failed);
+    if let Some(a) = bt.and_then(|t| t.alerts.iter().find(|a| a.level == Some("fatal"))) {
+        if b_failed && !suites_explain && !versions_explain {
+            explanation.push(format!(
+                "BAD's handshake ends with a fatal {} from the {} (frame {}); GOOD's {}.",
+                a.name.unwrap_or("alert"),
+                a.from,
+                a.frame.0,
+                gt.map_or("has no TLS".to_string(), |t| format!(
+                    "is {}",
+                    json(&t.outcome).as_str().unwrap_or("?")
+                ))
+            ));
+        }
+    }
+    let chain = |t: Option<&crate::connection::Tls>| -> serde_json::Value {
+        t.map(|t| {
+            serde_json::Value::Array(
+                t.certificates
+                    .iter()
+                    .map(|c| serde_json::json!({"subject": c.subject, "issuer": c.issuer, "sha256": c.sha256}))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
+    };
+    let issuers_differ = {
+        let leaf_issuer = |t: Option<&crate::connection::Tls>| {
+            t.and_then(|t| t.certificates.first())
+                .and_then(|c| c.issuer.clone())
+        };
+        leaf_issuer(gt).is_some() && leaf_issuer(bt).is_some() && leaf_issuer(gt) != leaf_issuer(bt)
+    };
+    add(
+        "tls.certificates",
+        chain(gt),
+        chain(bt),
+        b_failed && issuers_differ,
+    );
+    if issuers_differ && b_failed {
+        explanation.push(format!(
+            "Certificates: BAD is shown a chain issued by {} where GOOD gets {}: something on BAD's path intercepts TLS.",
+            bt.and_then(|t| t.certificates.first()).and_then(|c| c.issuer.clone()).unwrap_or_default(),
+            gt.and_then(|t| t.certificates.first()).and_then(|c| c.issuer.clone()).unwrap_or_default()
+        ));
+    }
+    add(
+        "tls.outcome",
+        json(&gt.map(|t| t.outcome)),
+        json(&bt.map(|t| t.outcome)),
+        false,
+    );
+    let codes = |a: &Analysis, c: &Connection| -> serde_json::Value {
+        serde_json::Value::Array(
+            a.findings
+                .iter()
+                .filter(|f| f.connection == Some(c.id) && f.severity <= Severity::Warning)
+                .map(|f| serde_json::json!(f.code.as_str()))
+                .collect(),
+        )
+    };
+    add("findings", codes(ga, g), codes(ba, b), false);
+
+    // Explaining differences first, then other differences, then the rest.
+    fields.sort_by_key(|f| (!f.explains_failure, !f.differs));
+
+    // Suites side by side: the good client's order, then what only BAD offers.
+    let offered = |h: Option<&crate::tls::client_hello::ClientHello>| -> Vec<CipherSuite> {
+        h.and_then(|h| h.cipher_suites.clone()).unwrap_or_default()
+    };
+    let (go, bo) = (offered(gch), offered(bch));
+    let mut order: Vec<CipherSuite> = go.clone();
+    order.extend(bo.iter().filter(|s| !go.contains(s)));
+    let suites = order
+        .into_iter()
+        .map(|code| SuiteRow {
+            code,
+            name: code.name(),
+            good: go.contains(&code),
+            bad: bo.contains(&code),
+            chosen: if gsh.and_then(|s| s.cipher_suite) == Some(code) {
+                Some(Side::Good)
+            } else if bsh.and_then(|s| s.cipher_suite) == Some(code) {
+                Some(Side::Bad)
+            } else {
+                None
+            },
+            accepted: accepted.contains(&code),
+        })
+        .collect();
+
+    Pair {
+        server: server.to_string(),
+        good_connection: g.id,
+        bad_connection: b.id,
+        explanation,
+        fields,
+        suites,
+    }
+}
+
+fn versions(h: &crate::tls::client_hello::ClientHello) -> String {
+    h.offered_versions()
+        .into_iter()
+        .map(|v| v.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
