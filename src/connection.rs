@@ -69,6 +69,11 @@ pub struct TcpSummary {
     pub retransmitted_segments: u32,
     /// Segments that arrived ahead of a hole.
     pub out_of_order_segments: u32,
+    /// Packets the client sent.
+    pub client_packets: u32,
+    /// Packets the server sent (0 with data from the client only: a silent
+    /// server, or a capture of one direction).
+    pub server_packets: u32,
 }
 
 /// A FIN or RST: where, and from whom.
@@ -363,6 +368,8 @@ impl ConnectionTracker {
                 .lo_to_hi
                 .out_of_order
                 .saturating_add(stats.hi_to_lo.out_of_order),
+            client_packets: self.tcp.packets[c],
+            server_packets: self.tcp.packets[s],
         };
 
         let tls = self

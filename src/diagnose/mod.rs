@@ -86,6 +86,8 @@ pub enum FindingCode {
     NotTls,
     /// The client sent a plaintext alert that is not one of the narrower cases.
     ClientAbort,
+    /// Only one direction of some connections was captured.
+    OneSidedCapture,
 }
 
 impl FindingCode {
@@ -112,6 +114,7 @@ impl FindingCode {
             FindingCode::TaxiiStatus => "taxii-status",
             FindingCode::NotTls => "not-tls",
             FindingCode::ClientAbort => "client-abort",
+            FindingCode::OneSidedCapture => "one-sided-capture",
         }
     }
 }
@@ -172,6 +175,8 @@ pub struct Diagnosis<'o> {
     names: rustc_hash::FxHashMap<std::net::IpAddr, String>,
     dns_failures: Vec<DnsExchange>,
     any_success: bool,
+    /// Connections of which only the client's side was captured (count, first frames).
+    one_sided: (u64, Vec<FrameNo>),
 }
 
 impl<'o> Diagnosis<'o> {
@@ -184,6 +189,7 @@ impl<'o> Diagnosis<'o> {
             names: rustc_hash::FxHashMap::default(),
             dns_failures: Vec::new(),
             any_success: false,
+            one_sided: (0, Vec::new()),
         }
     }
 
@@ -204,6 +210,12 @@ impl<'o> Diagnosis<'o> {
             .is_some_and(|t| t.outcome == crate::connection::TlsOutcome::Established)
             || conn.http.iter().any(|x| x.status.is_some());
         self.any_success |= worked;
+        if rules::one_sided(conn) {
+            self.one_sided.0 += 1;
+            if self.one_sided.1.len() < 10 {
+                self.one_sided.1.push(conn.first_frame);
+            }
+        }
         let ctx = rules::Context {
             profiles: &self.options.profiles,
             names: &self.names,
@@ -230,7 +242,24 @@ impl<'o> Diagnosis<'o> {
 
     /// Findings that need the whole capture (DNS), at its end.
     pub fn finish(self, last_time: Option<Timestamp>) -> Vec<Finding> {
-        rules::dns(
+        let mut out = Vec::new();
+        if self.one_sided.0 > 0 {
+            out.push(Finding {
+                code: FindingCode::OneSidedCapture,
+                severity: Severity::Info,
+                connection: None,
+                dns: None,
+                title: format!(
+                    "Only the client's side of {} connection{} is in the capture",
+                    self.one_sided.0,
+                    if self.one_sided.0 == 1 { "" } else { "s" }
+                ),
+                detail: "These connections show packets from the client only, yet the client acknowledged or sent data, which it cannot do without answers: the capture holds one direction (a SPAN port mirroring one direction, or a filter such as `src host`). Missing answers here prove nothing about the servers, so they are not judged.".into(),
+                evidence: self.one_sided.1.clone(),
+                remedy: Some("Capture both directions (e.g. `tcpdump -i any host <client>`), then analyse again.".into()),
+            });
+        }
+        out.extend(rules::dns(
             &self.dns_failures,
             &rules::DnsContext {
                 resolved: &self.resolved,
@@ -239,6 +268,7 @@ impl<'o> Diagnosis<'o> {
                 profiles: &self.options.profiles,
                 last_time,
             },
-        )
+        ));
+        out
     }
 }

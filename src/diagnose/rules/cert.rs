@@ -1,0 +1,175 @@
+//! Certificates: untrusted, expired, and chains that are not the expected one.
+
+use super::{finding, target};
+use crate::capture::FrameNo;
+use crate::connection::Connection;
+use crate::diagnose::profiles::ServerProfile;
+use crate::diagnose::{Finding, FindingCode, Severity};
+
+pub(super) fn cert_untrusted(
+    conn: &Connection,
+    name: &str,
+    desc: u8,
+    alert_frame: FrameNo,
+    evidence: Vec<FrameNo>,
+    dest: &str,
+) -> Finding {
+    let chain = conn
+        .tls
+        .as_ref()
+        .map(|t| &t.certificates[..])
+        .unwrap_or_default();
+    let chain_note = match (chain.first(), chain.last()) {
+        (Some(leaf), Some(top)) => {
+            let self_signed = chain.iter().any(|c| c.self_signed);
+            format!(
+                " The server presented {} certificate{}: {} issued by {}{}.",
+                chain.len(),
+                if chain.len() == 1 { "" } else { "s" },
+                leaf.subject.as_deref().unwrap_or("?"),
+                top.issuer.as_deref().unwrap_or("?"),
+                if self_signed {
+                    " — self-signed (\"self signed certificate in certificate chain\")"
+                } else {
+                    ""
+                }
+            )
+        }
+        _ => " The chain itself is not visible (TLS 1.3 encrypts it).".to_string(),
+    };
+    finding(
+        FindingCode::CertUntrusted,
+        Severity::Error,
+        conn,
+        format!("The client does not trust {dest}'s certificate ({name})"),
+        format!(
+            "The client rejected the server's certificate with a fatal {name} alert ({desc}, frame {}): [SSL: CERTIFICATE_VERIFY_FAILED].{chain_note}",
+            alert_frame.0
+        ),
+        evidence,
+        Some("Import the issuing CA into the client's trust store (for a private or inspecting CA), or fix the server's chain (send the intermediates, use a publicly trusted certificate).".into()),
+    )
+}
+
+/// The certificate outside its validity at capture time, if any.
+pub(super) fn expired_at_capture(
+    conn: &Connection,
+) -> Option<(&crate::tls::certificate::Certificate, bool)> {
+    let now = conn.start.as_nanos() / 1_000_000_000;
+    conn.tls.as_ref()?.certificates.iter().find_map(|c| {
+        let (nb, na) = c.validity_unix?;
+        if now > na {
+            Some((c, true))
+        } else if now < nb {
+            Some((c, false))
+        } else {
+            None
+        }
+    })
+}
+
+pub(super) fn cert_expired(
+    conn: &Connection,
+    alert: Option<(&str, FrameNo)>,
+    severity: Severity,
+    dest: &str,
+) -> Finding {
+    let bad = expired_at_capture(conn);
+    let what = match bad {
+        Some((c, true)) => format!(
+            " The certificate {} expired on {} (capture time {}).",
+            c.subject.as_deref().unwrap_or("?"),
+            c.not_after.as_deref().unwrap_or("?"),
+            conn.start
+        ),
+        Some((c, false)) => format!(
+            " The certificate {} is not valid before {} (capture time {}): check the clocks.",
+            c.subject.as_deref().unwrap_or("?"),
+            c.not_before.as_deref().unwrap_or("?"),
+            conn.start
+        ),
+        None => String::new(),
+    };
+    let mut evidence: Vec<FrameNo> = bad.map(|(c, _)| c.frame).into_iter().collect();
+    let lead = match alert {
+        Some((name, f)) => {
+            evidence.push(f);
+            format!(
+                "The client rejected the certificate with a fatal {name} alert (45, frame {}).",
+                f.0
+            )
+        }
+        None => "A certificate of the chain is outside its validity period.".to_string(),
+    };
+    if evidence.is_empty() {
+        evidence.push(conn.first_frame);
+    }
+    finding(
+        FindingCode::CertExpired,
+        severity,
+        conn,
+        format!("{dest}'s certificate is expired or not yet valid"),
+        format!("{lead}{what}"),
+        evidence,
+        Some("Renew the server certificate (or fix the client's clock if the certificate is in fact valid).".into()),
+    )
+}
+
+/// The chain against the profile's expected issuers, and against the name
+/// the client asked for.
+pub(super) fn interception(
+    conn: &Connection,
+    profile: Option<&ServerProfile>,
+    alert_frame: FrameNo,
+    severity: Severity,
+) -> Option<Finding> {
+    let tls = conn.tls.as_ref()?;
+    let leaf = tls.certificates.first()?;
+    let issuer = leaf.issuer.as_deref()?;
+    let top_issuer = tls
+        .certificates
+        .last()
+        .and_then(|c| c.issuer.as_deref())
+        .unwrap_or(issuer);
+    let dest = target(conn);
+    let p = profile.filter(|p| !p.expected_issuers.is_empty())?;
+    let expected = p
+        .expected_issuers
+        .iter()
+        .any(|e| issuer.contains(e.as_str()) || top_issuer.contains(e.as_str()));
+    if expected {
+        return None;
+    }
+    let mut evidence = vec![leaf.frame];
+    if severity == Severity::Error && alert_frame != conn.last_frame {
+        evidence.push(alert_frame);
+    }
+    let outcome = if severity == Severity::Error {
+        "The client refused it."
+    } else {
+        "The client accepted it, so this client trusts the issuing CA (an inspecting proxy's CA installed on purpose, or a lab setup)."
+    };
+    Some(finding(
+        FindingCode::TlsInterception,
+        severity,
+        conn,
+        format!("Certificate for {dest} is not from its usual CA: TLS interception?"),
+        format!(
+            "The server presented {} issued by {issuer}{}; {} (profile '{}') is served with certificates from {}. A chain from another (private) CA is what an SSL-inspecting proxy or firewall presents. {outcome}",
+            leaf.subject.as_deref().unwrap_or("?"),
+            if leaf.self_signed {
+                " (self-signed)"
+            } else {
+                ""
+            },
+            conn.server_name().unwrap_or("this service"),
+            p.name,
+            p.expected_issuers.join(" / ")
+        ),
+        evidence,
+        Some(format!(
+            "Exempt {} from TLS inspection on the proxy/firewall, or import the inspection CA into the client's trust store.",
+            conn.server_name().unwrap_or("the destination")
+        )),
+    ))
+}

@@ -1,0 +1,157 @@
+//! Plaintext HTTP errors and TAXII status messages (field case 2).
+
+use super::finding;
+use crate::capture::FrameNo;
+use crate::connection::Connection;
+use crate::diagnose::profiles::ProfileSet;
+use crate::diagnose::{Finding, FindingCode, Severity};
+
+/// Plaintext HTTP errors, with the TAXII hints of field case 2.
+pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Finding>) {
+    for x in &conn.http {
+        let Some(status) = x.status else { continue };
+        let host = x.host.as_deref().unwrap_or("?");
+        let path = x.path.as_deref().unwrap_or("?");
+        let method = x.method.as_deref().unwrap_or("?");
+        let profile = profiles.for_host(
+            x.host.as_deref().map(|h| h.split(':').next().unwrap_or(h)),
+            conn.server.port,
+        );
+        let poll = profile
+            .and_then(|p| p.http_paths.iter().find(|p| p.contains("poll")))
+            .cloned();
+        let mut evidence: Vec<FrameNo> = x
+            .request_frame
+            .into_iter()
+            .chain(x.response_frame)
+            .collect();
+        if evidence.is_empty() {
+            evidence.push(conn.first_frame);
+        }
+        if status >= 400 {
+            let (cause, remedy) = http_hint(
+                status,
+                path,
+                poll.as_deref(),
+                x.www_authenticate.as_deref(),
+                x.request_authorization,
+            );
+            out.push(finding(
+                FindingCode::HttpError,
+                Severity::Error,
+                conn,
+                format!("HTTP {status} for {method} {path} on {host}"),
+                format!(
+                    "The server answered {method} {path} (Host {host}, frame {}) with {status} {} (frame {}). {cause}",
+                    x.request_frame.map_or(0, |f| f.0),
+                    x.reason.as_deref().unwrap_or(""),
+                    x.response_frame.map_or(0, |f| f.0)
+                ),
+                evidence.clone(),
+                Some(remedy),
+            ));
+        }
+        if let Some(st) = x
+            .taxii_status
+            .as_deref()
+            .filter(|s| !s.eq_ignore_ascii_case("SUCCESS"))
+        {
+            let cause = if st.eq_ignore_ascii_case("NOT_FOUND") {
+                "the requested collection does not exist on the server any more (expired or renamed)"
+            } else if st.eq_ignore_ascii_case("UNAUTHORIZED") {
+                "the credentials are not allowed to poll this collection"
+            } else {
+                "the feed server refused the poll"
+            };
+            let msg = x
+                .taxii_message
+                .as_deref()
+                .map(|m| format!(" Its message: \"{m}\"."))
+                .unwrap_or_default();
+            let mut ev = evidence.clone();
+            ev.extend(x.body_frame);
+            out.push(finding(
+                FindingCode::TaxiiStatus,
+                Severity::Error,
+                conn,
+                format!("TAXII feed {host} answered {st}"),
+                format!(
+                    "HTTP {status} for {method} {path}, but the TAXII Status_Message (frame {}) has status_type {st}: {cause}.{msg}",
+                    x.body_frame.or(x.response_frame).map_or(0, |f| f.0)
+                ),
+                ev,
+                Some(if st.eq_ignore_ascii_case("NOT_FOUND") {
+                    "Check the collection name (e.g. user_AlienVault for OTX) and contact the feed provider if it expired.".to_string()
+                } else {
+                    "Check the feed's collection name and credentials with the provider.".to_string()
+                }),
+            ));
+        }
+    }
+}
+
+fn http_hint(
+    status: u16,
+    path: &str,
+    poll: Option<&str>,
+    www_auth: Option<&str>,
+    sent_credentials: bool,
+) -> (String, String) {
+    let poll_hint = poll
+        .map(|p| format!(" (for this feed: {p})"))
+        .unwrap_or_default();
+    match status {
+        400 if path.contains("discovery") => (
+            "The path points at the TAXII discovery service, which does not accept poll requests."
+                .into(),
+            format!("Configure the poll service path instead of the discovery path{poll_hint}."),
+        ),
+        400 => (
+            "The server could not understand the request.".into(),
+            "Check the request path and body the client sends.".into(),
+        ),
+        401 => (
+            format!(
+                "Credentials are {}{}.",
+                if sent_credentials { "wrong" } else { "missing" },
+                www_auth
+                    .map(|a| format!(
+                        "; the server asks for {}",
+                        a.split_whitespace().next().unwrap_or(a)
+                    ))
+                    .unwrap_or_default()
+            ),
+            "Fix the feed's username/password (or API key) in the client's settings.".into(),
+        ),
+        403 => (
+            "The server refuses this client or path.".into(),
+            "Check the account's permissions for this resource.".into(),
+        ),
+        404 => (
+            "Wrong poll path or collection name.".into(),
+            format!("Fix the poll path and collection name{poll_hint}."),
+        ),
+        405 if !path.ends_with('/') => (
+            format!(
+                "The path {path} lacks its trailing slash: the server only accepts POST on {path}/."
+            ),
+            format!("Add the trailing slash: {path}/{poll_hint}."),
+        ),
+        405 => (
+            "The method is not allowed on this path.".into(),
+            format!("Use the poll service path{poll_hint}."),
+        ),
+        503 => (
+            "The feed server is overloaded or down.".into(),
+            "Retry later; if it persists, contact the feed provider.".into(),
+        ),
+        s if s >= 500 => (
+            "The server failed to handle the request.".into(),
+            "Retry later; check the server's status with its provider.".into(),
+        ),
+        _ => (
+            "The request was refused.".into(),
+            "Check the request against the service's documentation.".into(),
+        ),
+    }
+}

@@ -1,0 +1,82 @@
+//! Below TLS: refused and unanswered connections.
+
+use super::{Context, finding, fmt_ip};
+use crate::capture::FrameNo;
+use crate::connection::Connection;
+use crate::diagnose::{Finding, FindingCode, Severity};
+use crate::flow::tcp::TcpOutcome;
+
+/// TCP set-up failures. Returns true when the connection never got further.
+pub(super) fn tcp(conn: &Connection, ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
+    let t = &conn.tcp;
+    let dest = match ctx.names.get(&conn.server.ip) {
+        Some(name) => format!("{name} ({}:{})", fmt_ip(conn.server.ip), conn.server.port),
+        None => format!("{}:{}", fmt_ip(conn.server.ip), conn.server.port),
+    };
+    match t.outcome {
+        TcpOutcome::Refused => {
+            let rst = t.rst.map(|r| r.frame);
+            let mut evidence: Vec<FrameNo> = t.syn_frame.into_iter().chain(rst).collect();
+            if evidence.is_empty() {
+                evidence.push(conn.first_frame);
+            }
+            out.push(finding(
+                FindingCode::TcpRefused,
+                Severity::Error,
+                conn,
+                format!("Connection refused by {dest}"),
+                format!(
+                    "The SYN to {dest} was answered with a RST{}: nothing listens on port {} there, or a firewall rejects the connection. This is what clients log as \"[Errno 111] Connection refused\".",
+                    rst.map(|f| format!(" (frame {})", f.0)).unwrap_or_default(),
+                    conn.server.port
+                ),
+                evidence,
+                Some(format!(
+                    "Check that the service listens on {dest} (port and address), and that no firewall on the path rejects port {}.",
+                    conn.server.port
+                )),
+            ));
+            true
+        }
+        TcpOutcome::Unanswered => {
+            let tries = t.syn_retransmits + 1;
+            let waited = t.syn_duration.unwrap_or(0.0);
+            let mut evidence: Vec<FrameNo> = t.syn_frame.into_iter().collect();
+            if let Some(last) = conn
+                .timeline
+                .iter()
+                .rev()
+                .find(|e| e.what.starts_with("SYN"))
+            {
+                evidence.push(last.frame);
+            }
+            if evidence.is_empty() {
+                evidence.push(conn.first_frame);
+            }
+            let port_note = if conn.server.port == 8989 {
+                " Port 8989/tcp is the Cisco cloud connector's port; it is often missing from firewall rules."
+            } else {
+                ""
+            };
+            out.push(finding(
+                FindingCode::TcpUnanswered,
+                Severity::Error,
+                conn,
+                format!("No answer from {dest}: SYN sent {tries} times"),
+                format!(
+                    "The client sent {tries} SYN{} to {dest} over {waited:.1} s ({} retransmission{}) and never got a SYN-ACK or RST: packets are dropped on the way (firewall, routing) or the host is down. Clients log this as \"[Errno 110] Connection timed out\".{port_note}",
+                    if tries == 1 { "" } else { "s" },
+                    t.syn_retransmits,
+                    if t.syn_retransmits == 1 { "" } else { "s" },
+                ),
+                evidence,
+                Some(format!(
+                    "Open the path to {dest} (firewall rules for TCP port {}), or configure the proxy the network requires.",
+                    conn.server.port
+                )),
+            ));
+            true
+        }
+        _ => false,
+    }
+}

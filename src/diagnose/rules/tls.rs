@@ -1,0 +1,495 @@
+//! The TLS handshake: rejections, client aborts, silence, resets, and the
+//! cipher-suite and version reasoning.
+
+use super::cert::{cert_expired, cert_untrusted, expired_at_capture, interception};
+use super::{finding, target, via_proxy};
+use crate::capture::FrameNo;
+use crate::connection::Connection;
+use crate::connection::TlsOutcome;
+use crate::diagnose::ciphers::{self, Obstacle, label};
+use crate::diagnose::profiles::ServerProfile;
+use crate::diagnose::{Finding, FindingCode, Severity};
+use crate::tls::codepoints::ProtocolVersion;
+
+/// TLS findings.
+pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut Vec<Finding>) {
+    let Some(tls) = &conn.tls else { return };
+    let ch = tls.client_hello.as_ref();
+    let ch_frame = ch.map(|c| c.frame);
+    let sh = tls.server_hello.as_ref();
+    let server_alert = tls
+        .alerts
+        .iter()
+        .find(|a| a.from == "server" && a.level == Some("fatal"));
+    let client_alert = tls
+        .alerts
+        .iter()
+        .find(|a| a.from == "client" && a.level == Some("fatal"));
+    let dest = target(conn);
+    let via = via_proxy(conn);
+    let profile_note = profile
+        .map(|p| format!(" (profile '{}')", p.name))
+        .unwrap_or_default();
+
+    if let Some(nt) = &tls.not_tls {
+        if nt.from == "server" && sh.is_none() {
+            out.push(finding(
+                FindingCode::NotTls,
+                Severity::Error,
+                conn,
+                format!("{dest} does not speak TLS"),
+                format!(
+                    "The client sent a ClientHello{} and the server answered with something that is not TLS (frame {}: \"{}\"): the port serves another protocol, typically plain HTTP.",
+                    ch_frame.map(|f| format!(" (frame {})", f.0)).unwrap_or_default(),
+                    nt.frame.0,
+                    nt.sample
+                ),
+                ch_frame.into_iter().chain([nt.frame]).collect(),
+                Some(format!("Use the TLS port of the service, or http:// if {dest} is meant to be plaintext.")),
+            ));
+            return;
+        }
+    }
+
+    // A server that rejects the hello outright.
+    if let Some(alert) = server_alert {
+        let before_sh = sh.is_none_or(|s| alert.frame < s.frame);
+        let desc = alert.description.unwrap_or(0);
+        let name = alert.name.unwrap_or("unknown");
+        let evidence: Vec<FrameNo> = ch_frame.into_iter().chain([alert.frame]).collect();
+        if before_sh {
+            if desc == 70 {
+                out.push(version_finding(
+                    conn,
+                    ch,
+                    profile,
+                    alert.frame,
+                    "server",
+                    &dest,
+                ));
+                return;
+            }
+            if let (Some(ch), Some(p)) = (ch, profile.filter(|p| !p.accepted_suites.is_empty())) {
+                let cmp = ciphers::compare(ch, &p.accepted_suites, p.certificate_key());
+                if cmp.common.is_empty() && matches!(desc, 40 | 71 | 47) {
+                    out.push(no_shared_cipher(
+                        conn,
+                        ch,
+                        p,
+                        &cmp,
+                        alert.frame,
+                        desc,
+                        name,
+                        &dest,
+                        &via,
+                    ));
+                    return;
+                }
+            }
+            let unusual = ch.map(ciphers::unusual_offer).unwrap_or_default();
+            let hint = match desc {
+                112 => " The server does not know the name in SNI: it serves other host names.".to_string(),
+                40 | 71 if !unusual.is_empty() => format!(
+                    " Nothing in the capture says which of its settings failed, but the offer is unusual: {}.",
+                    unusual.join("; ")
+                ),
+                40 => " handshake_failure usually means no cipher suite, group or signature algorithm in common.".to_string(),
+                _ => String::new(),
+            };
+            let offer = ch
+                .map(|c| {
+                    format!(
+                        " The ClientHello (frame {}) offered {} suites, {}.",
+                        c.frame.0,
+                        c.cipher_suites.as_ref().map_or(0, Vec::len),
+                        c.max_version()
+                            .map(ProtocolVersion::name)
+                            .unwrap_or_else(|| "an unknown version".into())
+                    )
+                })
+                .unwrap_or_default();
+            out.push(finding(
+                FindingCode::HandshakeRejected,
+                Severity::Error,
+                conn,
+                format!("{dest} rejected the ClientHello: fatal {name} ({desc})"),
+                format!("The server{via}{profile_note} answered the ClientHello with a fatal {name} alert (frame {}).{offer}{hint}", alert.frame.0),
+                evidence,
+                Some(if matches!(desc, 40 | 71) {
+                    format!("Compare the client's suites, versions and groups with what {dest} accepts (run `tlsdiag diff` against a working capture, or `--accept` with the server's list), and enable a suite the server accepts.")
+                } else {
+                    format!("See why {dest} rejects the hello (its logs); alert {desc} is {name}.")
+                }),
+            ));
+            return;
+        }
+        // Rejected later in the handshake.
+        let cert_req = conn
+            .timeline
+            .iter()
+            .any(|e| !e.from_client && e.what == "CertificateRequest");
+        let extra = if cert_req {
+            " The server had asked for a client certificate (CertificateRequest): it rejected the one sent, or that none was sent."
+        } else {
+            ""
+        };
+        out.push(finding(
+            FindingCode::HandshakeRejected,
+            Severity::Error,
+            conn,
+            format!("{dest} aborted the handshake: fatal {name} ({desc})"),
+            format!(
+                "After its ServerHello the server sent a fatal {name} alert (frame {}).{extra}",
+                alert.frame.0
+            ),
+            sh.map(|s| s.frame).into_iter().chain(evidence).collect(),
+            Some(if cert_req {
+                "Install the client certificate the server expects (and its key) on the client."
+                    .to_string()
+            } else {
+                format!("Check the server's logs for why it aborted with {name}.")
+            }),
+        ));
+        return;
+    }
+
+    // The client refusing the server.
+    if let Some(alert) = client_alert {
+        let desc = alert.description.unwrap_or(0);
+        let name = alert.name.unwrap_or("unknown");
+        let cert_frames: Vec<FrameNo> = tls.certificates.iter().map(|c| c.frame).take(1).collect();
+        let evidence: Vec<FrameNo> = sh
+            .map(|s| s.frame)
+            .into_iter()
+            .chain(cert_frames)
+            .chain([alert.frame])
+            .collect();
+        match desc {
+            42 | 43 | 46 | 48 => {
+                if let Some(f) = interception(conn, profile, alert.frame, Severity::Error) {
+                    out.push(f);
+                    return;
+                }
+                out.push(cert_untrusted(
+                    conn,
+                    name,
+                    desc,
+                    alert.frame,
+                    evidence,
+                    &dest,
+                ));
+                return;
+            }
+            45 => {
+                out.push(cert_expired(
+                    conn,
+                    Some((name, alert.frame)),
+                    Severity::Error,
+                    &dest,
+                ));
+                return;
+            }
+            70 => {
+                out.push(version_finding(
+                    conn,
+                    ch,
+                    profile,
+                    alert.frame,
+                    "client",
+                    &dest,
+                ));
+                return;
+            }
+            _ => {
+                out.push(finding(
+                    FindingCode::ClientAbort,
+                    Severity::Error,
+                    conn,
+                    format!("The client aborted the handshake with {dest}: fatal {name} ({desc})"),
+                    format!("The client sent a fatal {name} alert (frame {}) in answer to the server's handshake messages.", alert.frame.0),
+                    evidence,
+                    Some(format!("Check the client's log around this time for why it sent {name}.")),
+                ));
+                return;
+            }
+        }
+    }
+
+    match tls.outcome {
+        TlsOutcome::NoResponse => {
+            let Some(ch) = ch else { return };
+            let waited = conn.end.seconds_since(
+                conn.timeline
+                    .iter()
+                    .find(|e| e.frame == ch.frame)
+                    .map_or(conn.start, |e| e.ts),
+            );
+            let how_ended = match (conn.tcp.rst, conn.tcp.fin) {
+                (Some(r), _) => format!(
+                    ", then the {} reset the connection (frame {})",
+                    r.from, r.frame.0
+                ),
+                (None, Some(f)) => format!(", then the {} closed it (frame {})", f.from, f.frame.0),
+                _ => " before the capture ended".to_string(),
+            };
+            let end_frame = conn
+                .tcp
+                .rst
+                .or(conn.tcp.fin)
+                .map(|e| e.frame)
+                .unwrap_or(conn.last_frame);
+            out.push(finding(
+                FindingCode::ServerSilent,
+                Severity::Error,
+                conn,
+                format!("{dest} never answered the ClientHello"),
+                format!(
+                    "The client sent its ClientHello{via} (frame {}) and waited {waited:.1} s without a single byte from the server{how_ended}. A middlebox that swallows TLS, or a server that does not speak TLS on this port and waits for a request, looks like this.",
+                    ch.frame.0
+                ),
+                vec![ch.frame, end_frame],
+                Some(format!("Check the path to {dest}{via} for a device that blocks or inspects TLS, and that the server speaks TLS on port {}.", conn.service_port())),
+            ));
+            return;
+        }
+        TlsOutcome::Reset => {
+            let Some(rst) = conn.tcp.rst else { return };
+            let after = conn
+                .timeline
+                .iter()
+                .rev()
+                .find(|e| e.frame < rst.frame && e.what != "RST")
+                .map(|e| format!(" right after {} (frame {})", e.what, e.frame.0))
+                .unwrap_or_default();
+            let who = if rst.from == "server" {
+                "The server (or a middlebox in front of it)"
+            } else {
+                "The client"
+            };
+            out.push(finding(
+                FindingCode::ResetDuringHandshake,
+                Severity::Error,
+                conn,
+                format!("Connection to {dest} reset during the TLS handshake"),
+                format!("{who} sent a RST (frame {}){after}, before the handshake finished. A firewall or IPS that blocks on the SNI or the suites resets connections this way.", rst.frame.0),
+                ch_frame.into_iter().chain([rst.frame]).collect(),
+                Some(format!("Look for a firewall/IPS rule matching {dest} on the path; compare with a working client's ClientHello (`tlsdiag diff`).")),
+            ));
+            return;
+        }
+        _ => {}
+    }
+
+    // Handshakes that went through (or stopped without an alert): certificate
+    // checks, profile expectations.
+    let severity = if tls.outcome == TlsOutcome::Established {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    if let Some(f) = interception(conn, profile, conn.last_frame, severity) {
+        out.push(f);
+    } else if expired_at_capture(conn).is_some() {
+        out.push(cert_expired(conn, None, severity, &dest));
+    }
+    if let (Some(ch), Some(p)) = (ch, profile) {
+        if !p.accepted_suites.is_empty() && tls.outcome != TlsOutcome::Established && sh.is_none() {
+            let cmp = ciphers::compare(ch, &p.accepted_suites, p.certificate_key());
+            if cmp.common.is_empty() {
+                out.push(no_shared_cipher(
+                    conn,
+                    ch,
+                    p,
+                    &cmp,
+                    conn.last_frame,
+                    0,
+                    "",
+                    &dest,
+                    &via,
+                ));
+            }
+        }
+    }
+    if tls.outcome == TlsOutcome::Incomplete && sh.is_some() && tls.certificates.is_empty() {
+        if let Some(fin) = conn.tcp.fin.filter(|f| f.from == "client") {
+            out.push(finding(
+                FindingCode::ClientAbort,
+                Severity::Error,
+                conn,
+                format!("The client closed the connection to {dest} during the handshake"),
+                format!(
+                    "After the server's TLS 1.3 handshake flight the client closed the connection (FIN, frame {}) without a readable alert. In TLS 1.3 the certificate is encrypted and so is the client's alert: a failed certificate verification looks like this.",
+                    fin.frame.0
+                ),
+                sh.map(|s| s.frame).into_iter().chain([fin.frame]).collect(),
+                Some("Check the client's log for a certificate verification error; if the chain is from an inspecting proxy, import its CA on the client.".into()),
+            ));
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn no_shared_cipher(
+    conn: &Connection,
+    ch: &crate::tls::client_hello::ClientHello,
+    p: &ServerProfile,
+    cmp: &ciphers::Comparison,
+    alert_frame: FrameNo,
+    desc: u8,
+    name: &str,
+    dest: &str,
+    via: &str,
+) -> Finding {
+    let version = ch
+        .max_version()
+        .map(ProtocolVersion::name)
+        .unwrap_or_default();
+    let accepted: Vec<String> = p.accepted_suites.iter().map(|s| label(*s)).collect();
+    let mut detail = format!(
+        "The client offered {} suites ({version} ClientHello, frame {}); the server (profile '{}') accepts {}: {}. None overlap.",
+        cmp.offered_real,
+        ch.frame.0,
+        p.name,
+        p.accepted_suites.len(),
+        accepted.join(", ")
+    );
+    if desc != 0 {
+        detail.push_str(&format!(
+            " The server answered with a fatal {name} alert ({desc}, frame {}).",
+            alert_frame.0
+        ));
+    }
+    detail.push_str(" Why none of the offered suites can be chosen:");
+    for (obstacle, suites) in &cmp.obstacles {
+        if *obstacle == Obstacle::Accepted {
+            continue;
+        }
+        let list: Vec<String> = suites.iter().map(|s| s.to_string()).collect();
+        detail.push_str(&format!(
+            " {} × {} ({});",
+            suites.len(),
+            obstacle.explain(),
+            list.join(" ")
+        ));
+    }
+    if let Some((near, wanted)) = cmp.near_misses.first() {
+        detail.push_str(&format!(
+            " Near miss: {} has the right cipher but the wrong authentication/key exchange; the server would need {}.",
+            label(*near),
+            label(*wanted)
+        ));
+    }
+    let missing_tls12: Vec<String> = cmp
+        .missing
+        .iter()
+        .filter(|s| {
+            s.info()
+                .is_some_and(|i| i.kx != tls_parser::TlsCipherKx::Tls13)
+        })
+        .map(|s| s.name().unwrap_or("?").to_string())
+        .collect();
+    let missing_tls13: Vec<String> = cmp
+        .missing
+        .iter()
+        .filter(|s| {
+            s.info()
+                .is_some_and(|i| i.kx == tls_parser::TlsCipherKx::Tls13)
+        })
+        .map(|s| s.name().unwrap_or("?").to_string())
+        .collect();
+    let windows = ciphers::looks_like_schannel(ch);
+    if windows {
+        detail.push_str(" The list looks like a Windows (SChannel) list trimmed by the group policy \"SSL Cipher Suite Order\": TLS 1.2 only, no ChaCha20, DSS suites kept, the ECDHE_RSA GCM suites removed.");
+    }
+    let mut remedy = format!(
+        "Enable at least one suite the server accepts on the client: {}",
+        missing_tls12.join(", ")
+    );
+    if !missing_tls13.is_empty() {
+        remedy.push_str(&format!(" (or TLS 1.3 with {})", missing_tls13.join(", ")));
+    }
+    remedy.push('.');
+    if windows {
+        remedy.push_str(" On Windows: Computer Configuration → Administrative Templates → Network → SSL Configuration Settings → \"SSL Cipher Suite Order\": set it to Not Configured (or Disabled), or add those suites to its list; reboot, then retry. Check the result with PowerShell `Get-TlsCipherSuite | ft name` and `tlsdiag suites`.");
+    }
+    let mut evidence = vec![ch.frame];
+    if desc != 0 {
+        evidence.push(alert_frame);
+    }
+    finding(
+        FindingCode::NoSharedCipher,
+        Severity::Error,
+        conn,
+        format!("{dest} rejected the ClientHello{via}: no cipher suite in common"),
+        detail,
+        evidence,
+        Some(remedy),
+    )
+}
+
+fn version_finding(
+    conn: &Connection,
+    ch: Option<&crate::tls::client_hello::ClientHello>,
+    profile: Option<&ServerProfile>,
+    alert_frame: FrameNo,
+    who: &str,
+    dest: &str,
+) -> Finding {
+    let offered: Vec<String> = ch
+        .map(|c| {
+            c.offered_versions()
+                .into_iter()
+                .map(ProtocolVersion::name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let server_versions = profile
+        .filter(|p| !p.versions.is_empty())
+        .map(|p| {
+            format!(
+                " The server (profile '{}') accepts {}.",
+                p.name,
+                p.versions
+                    .iter()
+                    .map(|v| v.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .unwrap_or_default();
+    let chosen = conn
+        .tls
+        .as_ref()
+        .and_then(|t| t.server_hello.as_ref())
+        .and_then(|s| s.version)
+        .map(|v| format!(" The server chose {}.", v.name()))
+        .unwrap_or_default();
+    finding(
+        FindingCode::ProtocolVersion,
+        Severity::Error,
+        conn,
+        format!("No TLS version in common with {dest}"),
+        format!(
+            "The {who} sent a fatal protocol_version alert (70, frame {}). The client offered {}.{server_versions}{chosen}",
+            alert_frame.0,
+            if offered.is_empty() {
+                "no readable version".to_string()
+            } else {
+                offered.join(", ")
+            }
+        ),
+        ch.map(|c| c.frame)
+            .into_iter()
+            .chain([alert_frame])
+            .collect(),
+        Some(if who == "server" {
+            format!(
+                "Enable a TLS version {dest} supports on the client (today: TLS 1.2 and TLS 1.3), e.g. turn TLS 1.2 back on in the client's settings or registry."
+            )
+        } else {
+            format!(
+                "The server chose a version the client refuses: enable TLS 1.2/1.3 on {dest}, or allow that version on the client."
+            )
+        }),
+    )
+}
