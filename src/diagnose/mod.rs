@@ -88,6 +88,8 @@ pub enum FindingCode {
     ClientAbort,
     /// Only one direction of some connections was captured.
     OneSidedCapture,
+    /// The connection ended inside an HTTP response body.
+    HttpBodyCut,
 }
 
 impl FindingCode {
@@ -115,6 +117,7 @@ impl FindingCode {
             FindingCode::NotTls => "not-tls",
             FindingCode::ClientAbort => "client-abort",
             FindingCode::OneSidedCapture => "one-sided-capture",
+            FindingCode::HttpBodyCut => "http-body-cut",
         }
     }
 }

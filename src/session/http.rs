@@ -217,6 +217,8 @@ pub struct BodyReader {
     /// Kept bytes (when `keep`).
     pub kept: Vec<u8>,
     keep: bool,
+    /// Body bytes seen so far.
+    pub received: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,10 +242,30 @@ impl BodyReader {
             line: Vec::new(),
             kept: Vec::new(),
             keep,
+            received: 0,
+        }
+    }
+
+    /// Whether the body, at the end of the connection, is known to be cut:
+    /// fewer bytes than Content-Length, or a chunked body without its last chunk.
+    pub fn is_cut(&self) -> bool {
+        match self.framing {
+            BodyFraming::Length(_) => self.left > 0,
+            BodyFraming::Chunked => self.chunk != ChunkState::Trailer || !self.line.is_empty(),
+            BodyFraming::None | BodyFraming::UntilClose => false,
+        }
+    }
+
+    /// The Content-Length, when the body has one.
+    pub fn declared(&self) -> Option<u64> {
+        match self.framing {
+            BodyFraming::Length(n) => Some(n),
+            _ => None,
         }
     }
 
     fn keep_bytes(&mut self, b: &[u8]) {
+        self.received = self.received.saturating_add(b.len() as u64);
         if self.keep && self.kept.len() < MAX_BODY_KEPT {
             let room = MAX_BODY_KEPT - self.kept.len();
             self.kept
@@ -327,6 +349,17 @@ impl BodyReader {
     }
 }
 
+/// A response body the connection's end cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BodyCut {
+    /// Body bytes received.
+    pub received: u64,
+    /// Content-Length, when there was one (else the body was chunked).
+    pub declared: Option<u64>,
+    /// The last frame of the body.
+    pub last_frame: FrameNo,
+}
+
 /// A plaintext HTTP request and its response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HttpExchange {
@@ -352,6 +385,9 @@ pub struct HttpExchange {
     pub request_authorization: bool,
     /// The frame that completed the response body.
     pub body_frame: Option<FrameNo>,
+    /// When the connection ended inside the response body: the bytes that came
+    /// and, with a Content-Length, the bytes announced.
+    pub body_cut: Option<BodyCut>,
     /// TAXII 1.x `Status_Message` status_type in the response body.
     pub taxii_status: Option<String>,
     /// TAXII `Message` text, when present.
@@ -385,6 +421,7 @@ impl HttpExchange {
             www_authenticate: None,
             request_authorization: false,
             body_frame: None,
+            body_cut: None,
             taxii_status: None,
             taxii_message: None,
         }
@@ -486,6 +523,23 @@ mod tests {
         assert!(done);
         assert_eq!(used, body.len() - 4);
         assert_eq!(r.kept, b"Wikipedia");
+    }
+
+    #[test]
+    fn cut_bodies_are_told_apart_from_whole_ones() {
+        let mut r = BodyReader::new(BodyFraming::Length(10), false);
+        r.push(b"12345");
+        assert!(r.is_cut());
+        assert_eq!((r.received, r.declared()), (5, Some(10)));
+        r.push(b"67890");
+        assert!(!r.is_cut());
+        let mut c = BodyReader::new(BodyFraming::Chunked, false);
+        c.push(b"5\r\nhel");
+        assert!(c.is_cut());
+        let mut c = BodyReader::new(BodyFraming::Chunked, false);
+        c.push(b"0\r\n\r\n");
+        assert!(!c.is_cut());
+        assert!(!BodyReader::new(BodyFraming::UntilClose, false).is_cut());
     }
 
     #[test]

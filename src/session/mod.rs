@@ -465,7 +465,16 @@ impl Session {
                 DirState::ResponseBody(body, i) => {
                     if let Some(x) = self.http.get_mut(i) {
                         let last = self.last_data[d].map_or(frame, |(f, _)| f);
-                        x.set_body(&body.kept, last);
+                        if body.is_cut() {
+                            // Never completed: no body frame, but say how far it got.
+                            x.body_cut = Some(http::BodyCut {
+                                received: body.received,
+                                declared: body.declared(),
+                                last_frame: last,
+                            });
+                        } else {
+                            x.set_body(&body.kept, last);
+                        }
                     }
                 }
                 _ => {}
