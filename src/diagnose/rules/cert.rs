@@ -37,6 +37,13 @@ pub(super) fn cert_untrusted(
         }
         _ => " The chain itself is not visible (TLS 1.3 encrypts it).".to_string(),
     };
+    let chain_note = match name_mismatch(conn) {
+        Some((wanted, names)) => format!(
+            "{chain_note} It covers {}, not {wanted}.",
+            list_names(&names)
+        ),
+        None => chain_note,
+    };
     finding(
         FindingCode::CertUntrusted,
         Severity::Error,
@@ -115,14 +122,59 @@ pub(super) fn cert_expired(
     )
 }
 
+/// A certificate's names for a sentence: the first five, then how many more.
+pub(super) fn list_names(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(5).map(String::as_str).collect();
+    match names.len().saturating_sub(5) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more names", shown.join(", ")),
+    }
+}
+
+/// The name the client asked for (SNI, else CONNECT host), when it is a name
+/// the leaf certificate does not cover: `(wanted, covered names)`. RFC 6125:
+/// subjectAltName DNS names, else the subject CN; `*.` covers one label.
+pub(super) fn name_mismatch(conn: &Connection) -> Option<(String, Vec<String>)> {
+    let wanted = conn
+        .server_name()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    if wanted.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let leaf = conn.tls.as_ref()?.certificates.first()?;
+    let mut names: Vec<String> = leaf
+        .dns_names
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    if names.is_empty() {
+        let cn = leaf
+            .subject
+            .as_deref()?
+            .split(',')
+            .find_map(|rdn| rdn.strip_prefix("CN="))?;
+        names.push(cn.to_ascii_lowercase());
+    }
+    let covers = |pattern: &str| match pattern.strip_prefix("*.") {
+        Some(suffix) => wanted
+            .split_once('.')
+            .is_some_and(|(first, rest)| !first.is_empty() && rest == suffix),
+        None => pattern == wanted,
+    };
+    (!names.iter().any(|n| covers(n))).then_some((wanted, names))
+}
+
 /// The chain against the profile's expected issuers, and against the name
-/// the client asked for.
+/// the client asked for: a chain from another CA, or for another name, is
+/// what an inspecting proxy presents.
 pub(super) fn interception(
     conn: &Connection,
     profile: Option<&ServerProfile>,
     alert_frame: FrameNo,
     severity: Severity,
 ) -> Option<Finding> {
+    let p = profile?;
     let tls = conn.tls.as_ref()?;
     let leaf = tls.certificates.first()?;
     let issuer = leaf.issuer.as_deref()?;
@@ -132,12 +184,13 @@ pub(super) fn interception(
         .and_then(|c| c.issuer.as_deref())
         .unwrap_or(issuer);
     let dest = target(conn);
-    let p = profile.filter(|p| !p.expected_issuers.is_empty())?;
-    let expected = p
-        .expected_issuers
-        .iter()
-        .any(|e| issuer.contains(e.as_str()) || top_issuer.contains(e.as_str()));
-    if expected {
+    let unexpected_issuer = !p.expected_issuers.is_empty()
+        && !p
+            .expected_issuers
+            .iter()
+            .any(|e| issuer.contains(e.as_str()) || top_issuer.contains(e.as_str()));
+    let mismatch = name_mismatch(conn);
+    if !unexpected_issuer && mismatch.is_none() {
         return None;
     }
     let mut evidence = vec![leaf.frame];
@@ -149,22 +202,35 @@ pub(super) fn interception(
     } else {
         "The client accepted it, so this client trusts the issuing CA (an inspecting proxy's CA installed on purpose, or a lab setup)."
     };
+    let mut why = Vec::new();
+    if unexpected_issuer {
+        why.push(format!(
+            "{} (profile '{}') is served with certificates from {}",
+            conn.server_name().unwrap_or("this service"),
+            p.name,
+            p.expected_issuers.join(" / ")
+        ));
+    }
+    if let Some((wanted, names)) = &mismatch {
+        why.push(format!(
+            "the certificate covers {}, not {wanted}",
+            list_names(names)
+        ));
+    }
     Some(finding(
         FindingCode::TlsInterception,
         severity,
         conn,
-        format!("Certificate for {dest} is not from its usual CA: TLS interception?"),
+        format!("Certificate for {dest} is not the server's own: TLS interception?"),
         format!(
-            "The server presented {} issued by {issuer}{}; {} (profile '{}') is served with certificates from {}. A chain from another (private) CA is what an SSL-inspecting proxy or firewall presents. {outcome}",
+            "The server presented {} issued by {issuer}{}; {}. A chain from another (private) CA, or for another name, is what an SSL-inspecting proxy or firewall presents. {outcome}",
             leaf.subject.as_deref().unwrap_or("?"),
             if leaf.self_signed {
                 " (self-signed)"
             } else {
                 ""
             },
-            conn.server_name().unwrap_or("this service"),
-            p.name,
-            p.expected_issuers.join(" / ")
+            why.join("; and ")
         ),
         evidence,
         Some(format!(

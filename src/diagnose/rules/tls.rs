@@ -1,7 +1,7 @@
 //! The TLS handshake: rejections, client aborts, silence, resets, and the
 //! cipher-suite and version reasoning.
 
-use super::cert::{cert_expired, cert_untrusted, expired_at_capture, interception};
+use super::cert::{cert_expired, cert_untrusted, expired_at_capture, interception, name_mismatch};
 use super::{finding, target, via_proxy};
 use crate::capture::FrameNo;
 use crate::connection::Connection;
@@ -291,6 +291,25 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         out.push(f);
     } else if expired_at_capture(conn).is_some() {
         out.push(cert_expired(conn, None, severity, &dest));
+    } else if let Some((wanted, names)) = name_mismatch(conn) {
+        let leaf = tls.certificates.first().map(|c| c.frame);
+        out.push(finding(
+            FindingCode::CertUntrusted,
+            severity,
+            conn,
+            format!("{dest}'s certificate does not cover {wanted}"),
+            format!(
+                "The certificate the server presented covers {}, not {wanted}.{}",
+                super::cert::list_names(&names),
+                if severity == Severity::Warning {
+                    " The client went on anyway: its verification is off or it trusts by pinning."
+                } else {
+                    ""
+                }
+            ),
+            leaf.into_iter().collect(),
+            Some(format!("Install a certificate for {wanted} on the server (or connect with the name the certificate carries).")),
+        ));
     }
     if let (Some(ch), Some(p)) = (ch, profile) {
         if !p.accepted_suites.is_empty() && tls.outcome != TlsOutcome::Established && sh.is_none() {
