@@ -118,6 +118,9 @@ pub struct Session {
     http_dropped: u32,
 }
 
+/// Bytes quoted from a side that answered TLS with something else.
+const MAX_SAMPLE: usize = 80;
+
 /// Data frames whose time is remembered per connection.
 const MAX_FRAME_TIMES: usize = 64;
 
@@ -189,7 +192,7 @@ impl Session {
                         self.dirs[d] = DirState::Sniff(buf);
                         return;
                     }
-                    let next = self.classify(dir, &buf, frame);
+                    let next = self.classify(dir, &buf, data, frame);
                     self.dirs[d] = next;
                     // Replay the sniffed bytes into the new state first.
                     self.feed(dir, &buf, frame, ts, warnings);
@@ -360,8 +363,9 @@ impl Session {
         }
     }
 
-    /// Chooses a direction's decoder from its first bytes.
-    fn classify(&mut self, dir: Direction, head: &[u8], frame: FrameNo) -> DirState {
+    /// Chooses a direction's decoder from its first bytes (`head`; `more` is
+    /// what follows in the same chunk, used only to quote a sample).
+    fn classify(&mut self, dir: Direction, head: &[u8], more: &[u8], frame: FrameNo) -> DirState {
         let d = dir;
         if self.dns_port {
             return DirState::DnsTcp(Vec::new());
@@ -387,6 +391,8 @@ impl Session {
         if let Some(hs) = self.handshake.as_mut() {
             let sample: String = head
                 .iter()
+                .chain(more)
+                .take(MAX_SAMPLE)
                 .take_while(|b| **b != b'\r' && **b != b'\n')
                 .map(|&b| b as char)
                 .collect();
@@ -434,7 +440,7 @@ impl Session {
             match state {
                 DirState::Sniff(buf) if !buf.is_empty() => {
                     // Fewer than SNIFF_BYTES ever came: classify what there is.
-                    let next = self.classify(dir, &buf, frame);
+                    let next = self.classify(dir, &buf, &[], frame);
                     self.dirs[d] = next;
                     self.feed(dir, &buf, frame, ts, warnings);
                     if let DirState::Tls(mut stream) =

@@ -398,3 +398,72 @@ fn healthy_captures_have_no_error() {
         assert_eq!(errors(&a), Vec::<String>::new(), "{file}");
     }
 }
+
+/// Public corpus captures, when present (their frames are tshark's: the
+/// oracle TSVs, or `tshark -r F` as noted).
+fn corpus(file: &str) -> Option<Analysis> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/public")
+        .join(file);
+    path.exists().then(|| {
+        tlsdiag::analyze_path(&path, &Options::default()).unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+#[test]
+fn handshake_rejected_without_a_profile_names_what_is_unusual() {
+    // Oracle: ClientHello frame 4, fatal handshake_failure frame 6.
+    let Some(a) = corpus("zeek__tls-1.2-handshake-failure.pcap") else {
+        return;
+    };
+    let f = expect(&a, "handshake-rejected", &[4, 6]);
+    assert!(f.detail.contains("only CBC suites"), "{}", f.detail);
+}
+
+#[test]
+fn tls_to_a_plain_http_port_is_not_tls() {
+    // Oracle: ClientHello frame 3; `tshark -r F -d tcp.port==80,tls`: the
+    // server's 341-byte "HTTP/1.1 400 Bad Request" completes in frame 8 (it
+    // arrives out of order after the FIN of frame 5).
+    let Some(a) = corpus("zeek__ssl-to-http-server.pcap") else {
+        return;
+    };
+    let f = expect(&a, "not-tls", &[3, 8]);
+    assert!(
+        f.detail.contains("HTTP/1.1 400 Bad Request"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn certificate_for_another_name_is_reported() {
+    // `tshark -r F -Y tls.handshake.type==11`: certificates in frames 17, 47
+    // and 80 (SNI www.example.com, certificate for *.edgecastcdn.net and friends).
+    let Some(a) = corpus("ja4__socks-https-example.pcap") else {
+        return;
+    };
+    let frames: Vec<u64> = a
+        .findings
+        .iter()
+        .filter(|f| {
+            f.code.as_str() == "cert-untrusted"
+                && f.title.contains("does not cover www.example.com")
+        })
+        .flat_map(|f| f.evidence.iter().map(|e| e.0))
+        .collect();
+    assert_eq!(frames, [17, 47, 80]);
+}
+
+#[test]
+fn one_direction_capture_is_not_blamed_on_servers() {
+    let Some(a) = corpus("ja4__tls-sni.pcapng") else {
+        return;
+    };
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    assert!(
+        a.findings
+            .iter()
+            .any(|f| f.code.as_str() == "one-sided-capture")
+    );
+}
