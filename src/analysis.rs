@@ -72,6 +72,8 @@ pub struct CaptureSummary {
     pub connections: u64,
     /// Time of the last frame.
     pub last_time: Option<Timestamp>,
+    /// UDP datagrams to or from port 443 (QUIC, which is not analysed).
+    pub quic_datagrams: u64,
 }
 
 enum Entry {
@@ -105,6 +107,7 @@ pub struct Analyzer {
     next_sweep: Timestamp,
     evicted: u64,
     connections: u64,
+    quic_datagrams: u64,
 }
 
 impl Analyzer {
@@ -129,6 +132,7 @@ impl Analyzer {
             next_sweep: Timestamp::from_nanos(i64::MIN),
             evicted: 0,
             connections: 0,
+            quic_datagrams: 0,
         }
     }
 
@@ -155,6 +159,7 @@ impl Analyzer {
             warnings: self.warnings,
             connections: self.connections,
             last_time,
+            quic_datagrams: self.quic_datagrams,
         })
     }
 
@@ -266,6 +271,9 @@ impl Analyzer {
                 self.cap_warnings();
             }
             Transport::Udp(udp) => {
+                if udp.src_port == 443 || udp.dst_port == 443 {
+                    self.quic_datagrams = self.quic_datagrams.saturating_add(1);
+                }
                 if udp.src_port != 53 && udp.dst_port != 53 {
                     return;
                 }
@@ -394,6 +402,12 @@ impl Analyzer {
             self.warn(Warning::general(format!(
                 "{n} frames have link type {}, which is not decoded",
                 link.0
+            )));
+        }
+        if self.quic_datagrams > 0 {
+            self.warn(Warning::general(format!(
+                "{} UDP datagrams to or from port 443 (QUIC / HTTP/3): their TLS handshakes are encrypted inside QUIC and not analysed",
+                self.quic_datagrams
             )));
         }
         if self.evicted > 0 {

@@ -118,7 +118,7 @@ pub fn analyze_stream(
             sink(Output::Dns(d));
         }
     })?;
-    for f in diagnosis.finish(summary.last_time) {
+    for f in diagnosis.finish(&summary) {
         sink(Output::Finding(f));
     }
     Ok(summary)

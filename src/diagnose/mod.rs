@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::capture::{FrameNo, Timestamp};
+use crate::capture::FrameNo;
 use crate::connection::Connection;
 use crate::session::dns::DnsExchange;
 pub use profiles::{ProfileSet, ServerProfile};
@@ -90,6 +90,8 @@ pub enum FindingCode {
     OneSidedCapture,
     /// The connection ended inside an HTTP response body.
     HttpBodyCut,
+    /// Neither a DNS query nor a connection attempt in the whole capture.
+    DnsNoQuery,
 }
 
 impl FindingCode {
@@ -118,6 +120,7 @@ impl FindingCode {
             FindingCode::ClientAbort => "client-abort",
             FindingCode::OneSidedCapture => "one-sided-capture",
             FindingCode::HttpBodyCut => "http-body-cut",
+            FindingCode::DnsNoQuery => "dns-no-query",
         }
     }
 }
@@ -180,6 +183,9 @@ pub struct Diagnosis<'o> {
     any_success: bool,
     /// Connections of which only the client's side was captured (count, first frames).
     one_sided: (u64, Vec<FrameNo>),
+    /// Connections and DNS exchanges seen.
+    connections: u64,
+    dns_exchanges: u64,
 }
 
 impl<'o> Diagnosis<'o> {
@@ -193,11 +199,14 @@ impl<'o> Diagnosis<'o> {
             dns_failures: Vec::new(),
             any_success: false,
             one_sided: (0, Vec::new()),
+            connections: 0,
+            dns_exchanges: 0,
         }
     }
 
     /// Findings about a final connection.
     pub fn connection(&mut self, conn: &Connection) -> Vec<Finding> {
+        self.connections += 1;
         let name = conn
             .server_name()
             .map(str::to_string)
@@ -228,6 +237,7 @@ impl<'o> Diagnosis<'o> {
 
     /// Notes a final DNS exchange.
     pub fn dns(&mut self, x: &DnsExchange) {
+        self.dns_exchanges += 1;
         let name = x.name.trim_end_matches('.').to_ascii_lowercase();
         if x.resolved() {
             for ip in x.answers.iter().filter_map(|a| a.parse().ok()) {
@@ -244,8 +254,27 @@ impl<'o> Diagnosis<'o> {
     }
 
     /// Findings that need the whole capture (DNS), at its end.
-    pub fn finish(self, last_time: Option<Timestamp>) -> Vec<Finding> {
+    pub fn finish(self, summary: &crate::CaptureSummary) -> Vec<Finding> {
+        let last_time = summary.last_time;
         let mut out = Vec::new();
+        if self.connections == 0
+            && self.dns_exchanges == 0
+            && summary.quic_datagrams == 0
+            && last_time.is_some()
+        {
+            // Field case 3, cause 1: with no DNS server configured the client
+            // does not even ask; the capture is empty of both.
+            out.push(Finding {
+                code: FindingCode::DnsNoQuery,
+                severity: Severity::Warning,
+                connection: None,
+                dns: None,
+                title: "No DNS query and no connection attempt in the capture".into(),
+                detail: "The capture holds packets, but not one DNS query nor one TCP connection. If the client reported \"Couldn't resolve host\", it has no DNS server configured (it did not even ask); otherwise the capture was taken on the wrong interface or with a filter that hides the traffic.".into(),
+                evidence: Vec::new(),
+                remedy: Some("Check the device's DNS server settings (no DNS servers configured is the usual cause), and capture on the interface the traffic uses, without a filter.".into()),
+            });
+        }
         if self.one_sided.0 > 0 {
             out.push(Finding {
                 code: FindingCode::OneSidedCapture,

@@ -328,6 +328,39 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                 ));
             }
         }
+        // Versions that cannot meet, even without an alert saying so (a server
+        // that just closes on an old hello).
+        let offered = ch.offered_versions();
+        if !p.versions.is_empty()
+            && !offered.is_empty()
+            && sh.is_none()
+            && tls.outcome != TlsOutcome::Established
+            && !offered.iter().any(|v| p.versions.contains(v))
+            && !out.iter().any(|f| f.code == FindingCode::NoSharedCipher)
+        {
+            let end = conn
+                .tcp
+                .rst
+                .or(conn.tcp.fin)
+                .map_or(conn.last_frame, |e| e.frame);
+            let mut f = version_finding(conn, Some(ch), profile, end, "server", &dest);
+            f.detail = format!(
+                "The client offered {} and the server (profile '{}') accepts {}: no version in common; the server ended the connection without an alert (frame {}).",
+                offered
+                    .iter()
+                    .map(|v| v.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                p.name,
+                p.versions
+                    .iter()
+                    .map(|v| v.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                end.0
+            );
+            out.push(f);
+        }
     }
     if tls.outcome == TlsOutcome::Incomplete && sh.is_some() && tls.certificates.is_empty() {
         if let Some(fin) = conn.tcp.fin.filter(|f| f.from == "client") {
