@@ -23,7 +23,7 @@
 #                             <-> td-srv rsv0 10.200.0.10/24
 #
 # Requires: iproute2 ethtool iptables tshark(+dumpcap,editcap,mergecap,capinfos)
-# tcpdump openssl curl tinyproxy squid dnsmasq socat python3 clang.
+# tcpdump openssl curl tinyproxy squid dnsmasq socat nginx(-light) python3 clang.
 set -euo pipefail
 export LC_ALL=C
 
@@ -42,7 +42,7 @@ die() { echo "regen.sh: $*" >&2; exit 1; }
 need_tools() {
   local missing=() t
   for t in ip ethtool iptables tc tshark dumpcap editcap mergecap capinfos tcpdump \
-           openssl curl tinyproxy squid dnsmasq socat clang; do
+           openssl curl tinyproxy squid dnsmasq socat nginx clang; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ -x "$PY" ] || missing+=(python3)
@@ -51,7 +51,7 @@ need_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 ethtool iptables \
       tshark wireshark-common tcpdump openssl curl tinyproxy squid dnsmasq-base \
-      socat clang python3 >/dev/null
+      socat nginx-light clang python3 >/dev/null
   fi
 }
 
@@ -199,7 +199,7 @@ mkcerts() {
   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout root.key -out root.pem \
     -subj "$O/CN=Example Public Root CA" \
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout ica.key -out ica.csr -subj "$O/CN=Example SSL ICA G2" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout ica.key -out ica.csr -subj "$O/CN=HydrantID SSL ICA G2" 2>/dev/null
   printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
   openssl x509 -req -sha256 -in ica.csr -CA root.pem -CAkey root.key -set_serial 0x1001 -days 1825 \
     -extfile ca.ext -out ica.pem 2>/dev/null
@@ -255,6 +255,7 @@ EOF
   leaf otx otx.alienvault.com ica
   leaf expired otx.alienvault.com ica 20200101000000Z 20210101000000Z
   leaf selfsigned limo.anomali.com self
+  leaf wwwself www.example.net self
   leaf intercept api-sse.cisco.com corp
   )
 }
@@ -322,6 +323,31 @@ EOF
   chown -R proxy "$WORK/squid" 2>/dev/null || true
   bgns td-prx squid -N -f "$WORK/squid.conf"
   wait_listen td-prx 10.0.0.1:6050
+}
+
+# a stock nginx (Debian nginx-light) serving $WORK/www over plain HTTP on ADDR:PORT in td-srv
+nginx_start() {
+  local ap=$1 d=$WORK/nginx
+  mkdir -p "$d/tmp"
+  cat >"$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+user root;
+pid $d/nginx.pid;
+error_log $d/error.log info;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  server { listen $ap; root $WORK/www; }
+}
+EOF
+  bgns td-srv nginx -p "$d/" -c "$d/nginx.conf"
+  wait_listen td-srv "$ap"
 }
 
 pyserver() { # NS MODE ADDR PORT [args]

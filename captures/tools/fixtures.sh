@@ -242,6 +242,67 @@ fx_api_sse_ok() {
   cap_stop
 }
 
+# ------------------------------------------------------------ more outcomes
+fx_handshake_rejected() {
+  # www.example.net is no built-in server profile: the server accepts only the two
+  # ECDHE-RSA GCM suites (TLS 1.2); the TLS 1.2-only client offers only two CBC
+  # suites (+ OpenSSL's 0x00ff SCSV) -> server fatal handshake_failure (40)
+  www_server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
+  cap_start "$CAPDIR/handshake-rejected.pcapng" cli0 "$MAINF"
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net -no_tls1_3 \
+    -cipher AES128-SHA:AES256-SHA256 -CAfile "$CERTS/root.pem" </dev/null >/dev/null
+  cap_stop
+}
+
+fx_not_tls() {
+  # TLS to a plain-HTTP port: stock nginx on www.example.net:80 answers the
+  # ClientHello "HTTP/1.1 400 Bad Request" and closes.  (Python's http.server
+  # would answer with an HTML error page only: it treats an unparsable request
+  # line as HTTP/0.9 and writes no status line.)
+  www_dir
+  nginx_start 10.0.1.40:80
+  cap_start "$CAPDIR/not-tls.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --resolve www.example.net:80:10.0.1.40 https://www.example.net:80/
+  cap_stop
+}
+
+fx_tls13_untrusted() {
+  # TLS 1.3 server for www.example.net with a self-signed certificate; curl
+  # (trusting only the lab root, no -k) gives up after the server's flight
+  BGCWD=$WORK/www s_server 10.0.1.40:443 wwwself "" -WWW -tls1_3
+  cap_start "$CAPDIR/tls13-untrusted.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --tlsv1.3 "${WWW[@]}" https://www.example.net/index.txt
+  cap_stop
+}
+
+fx_taxii_cut_body() {
+  # field case 2, "XML Parsing Error: no element found": the poll is answered 200
+  # application/xml with a Content-Length larger than the body actually sent,
+  # then the server closes (tools/servers.py profile cutbody)
+  pyserver td-srv http 10.0.1.30 80 cutbody
+  cap_start "$CAPDIR/taxii-cut-body.pcapng" cli0 "$MAINF"
+  taxii_post "${FEEDS[@]}" http://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+fx_one_sided() {
+  # a one-direction SPAN: only the client's packets (capture filter on the source)
+  www_server -tls1_2
+  cap_start "$CAPDIR/one-sided.pcapng" cli0 'src host 10.0.0.5 and tcp'
+  tls12_get
+  cap_stop
+}
+
+fx_proxy_tls13_ok() {
+  # TLS 1.3 through tinyproxy on 6050 (CONNECT www.example.net:443), success
+  dnsmasq_start --host-record=www.example.net,10.0.1.40 --local=/www.example.net/
+  tinyproxy_start <<<'ConnectPort 443'
+  www_server -tls1_3
+  cap_start "$CAPDIR/proxy-tls13-ok.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --tlsv1.3 -x http://10.0.0.1:6050 https://www.example.net/index.txt
+  cap_stop
+}
+
 # ------------------------------------------------------------ robustness variants
 # a small TLS 1.2 exchange with www.example.net (leaf + ICA chain), GET /index.txt
 tls12_get() { CLI "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve "www.example.net:443:${1:-10.0.1.40}" https://www.example.net/index.txt; }
@@ -396,6 +457,7 @@ ALL_FIXTURES=(
   cert-expired tls-interception protocol-version server-silent rst-after-clienthello
   dns-servfail dns-no-response proxy-403 proxy-502 proxy-500 http-errors taxii-not-found api-sse-ok
   port-8989-blocked
+  handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut pcap-nanosec multi-iface bigendian
 )

@@ -32,6 +32,12 @@ DESCRIPTIONS = {
     "taxii-not-found.pcapng": "`POST /taxii/poll/` (collection user_AlienVault) answered `200 OK` with a TAXII 1.1 `Status_Message status_type=\"NOT_FOUND\"` body (headers and body in separate segments).",
     "api-sse-ok.pcapng": "Healthy case 3: A lookup of api-sse.cisco.com answered 10.0.1.20 (AAAA: NOERROR, no answer: dnsmasq host-record), TCP to 443, TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 (0xc02f; the client offers TLS 1.3 too, the Python ssl server is TLS 1.2-only), GET / answered `403 Forbidden` inside TLS (not a failure; not visible to tshark: encrypted).",
     "port-8989-blocked.pcapng": "SYN to api-sse.cisco.com:8989 dropped by iptables; `curl --connect-timeout 6`. curl: `(28) ... Timeout was reached`.",
+    "handshake-rejected.pcapng": "A server no built-in profile knows (www.example.net, 10.0.1.40): `openssl s_server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384` (RSA certificate, chain leaf+ICA). The client, `openssl s_client -no_tls1_3 -cipher AES128-SHA:AES256-SHA256`, is TLS 1.2-only (no supported_versions) and offers only CBC suites: 0x002f 0x003d plus OpenSSL's 0x00ff renegotiation SCSV. The server answers the ClientHello with a plaintext fatal handshake_failure (40), then FIN. s_client: `sslv3 alert handshake failure ... SSL alert number 40`.",
+    "not-tls.pcapng": "TLS sent to a plain-HTTP port: `curl https://www.example.net:80/` → stock nginx 1.22.1 (Debian nginx-light) on 10.0.1.40:80, which answers the ClientHello with `HTTP/1.1 400 Bad Request` (text/html, 157-byte body) and closes (FIN); curl: `(35) ... wrong version number`. curl closes with the answer unread, so its kernel sends RST. **tshark does not dissect this ClientHello**: port 80 goes to its HTTP dissector, and the 517 bytes show as bare TCP payload (`-o tcp.try_heuristic_first:TRUE` would show `Client Hello`), so `tls_handshakes` is empty. The 400 is an HTTP response without a request, and `http` (one entry per request) does not list it.",
+    "tls13-untrusted.pcapng": "TLS 1.3 server (`s_server -tls1_3`) for www.example.net with a **self-signed** certificate (CN=www.example.net, outside the lab PKI); curl `--tlsv1.3` trusting only the lab root, no `-k`. After the server's flight (ServerHello, CCS, then encrypted EncryptedExtensions…Finished, which tshark shows as Application Data), the client sends a **plaintext** alert record (content type 21, record version 0x0303, no ChangeCipherSpec before it): fatal unknown_ca (48). It then closes with RST, because part of the server's flight is still unread. curl: `(60) SSL certificate problem: self-signed certificate`. The certificate itself is encrypted (not in the facts).",
+    "taxii-cut-body.pcapng": "Field case 2, `XML Parsing Error: no element found`. A plaintext `POST /taxii/poll/` (collection user_AlienVault) to otx.alienvault.com is answered by a Python server with `200 OK`, `Content-Type: application/xml`, TAXII headers and `Content-Length: 12413`. Only the first 4440 bytes of the TAXII 1.1 Poll_Response are sent (cut after the 4th of 12 Content_Blocks), then the server closes (FIN). tshark never completes the body (`body_frame` null; its segments stay `[TCP segment of a reassembled PDU]`), so there is no `taxii_status_type`. An XML parser given the received bytes says `no element found`. curl: `(18) transfer closed with 7973 bytes remaining to read`.",
+    "one-sided.pcapng": "A normal TLS 1.2 exchange with www.example.net (GET /index.txt, as in `sll2-any`), captured with the filter `src host 10.0.0.5 and tcp`, as a one-direction SPAN port records it. Only the client's packets are present: SYN, ACKs for data that is not in the file, ClientHello, ClientKeyExchange/CCS/Finished, application data, the encrypted close_notify and FIN. There is no SYN-ACK and no ServerHello, so the mechanical rule calls the stream `unanswered`.",
+    "proxy-tls13-ok.pcapng": "TLS 1.3 through tinyproxy on **6050**: `curl -x http://10.0.0.1:6050 --tlsv1.3` sends `CONNECT www.example.net:443 HTTP/1.1`, gets `HTTP/1.0 200 Connection established`, then completes a TLS 1.3 handshake with `s_server -tls1_3` (TLS_AES_256_GCM_SHA384) and a GET /index.txt: success. Tinyproxy resolves www.example.net through dnsmasq, which this endpoint capture does not show.",
     "sll2-any.pcapng": "TLS 1.2 exchange captured by `dumpcap -i any -y LINUX_SLL2` (Linux cooked v2).",
     "sll-any.pcap": "Same exchange captured by `tcpdump -i any -y LINUX_SLL` (Linux cooked v1, legacy pcap).",
     "ipv6-tls12.pcapng": "TLS 1.2 exchange over IPv6 (fd00::5 → [fd00::10]:443).",
@@ -123,7 +129,9 @@ def line_for(name, f):
         out.append("- HTTP stream %d: request frame **%d** `%s %s` Host `%s` → response frame **%s** status **%s** `%s` %s%s" % (
             h["stream"], h["request_frame"], h["method"], h["uri"], h["host"], h["response_frame"], h["status"],
             h["phrase"], h["response_version"],
-            "; body complete at frame %s" % h["body_frame"] if h["body_frame"] != h["response_frame"] else "")
+            ("; body complete at frame %s" % h["body_frame"] if h["body_frame"] is not None
+             else "; body never completed by tshark (body_frame null)")
+            if h["body_frame"] != h["response_frame"] else "")
             + (", TAXII status_type %s" % h["taxii_status_type"] if h.get("taxii_status_type") else ""))
     for q in f["dns"]:
         out.append("- DNS query frame **%d** %s %s (id %s) → %s" % (
@@ -137,7 +145,7 @@ HEADER = r"""# tlsdiag test-fixture captures
 
 Every file here was produced by real software in network namespaces on one machine
 (`regen.sh`, run as root): openssl s_server, curl, tinyproxy (port **6050**),
-squid, dnsmasq, socat, small Python stdlib servers (`tools/servers.py`), captured
+squid, dnsmasq, socat, nginx, small Python stdlib servers (`tools/servers.py`), captured
 with **dumpcap** (`*.pcapng`) or **tcpdump** (`*.pcap`) on the client-side veth of
 the endpoint namespace (10.0.0.5), offloads off. Post-processing only where a
 fixture says so (editcap / head -c / s390x libpcap rewrite).
@@ -158,8 +166,9 @@ Lab: client 10.0.0.5 (and fd00::5), proxy 10.0.0.1:6050, DNS 10.0.0.53, servers
 otx.alienvault.com, 10.0.1.31 limo.anomali.com, 10.0.1.40/.41 www.example.net,
 10.0.1.50 (small-MTU path), all on one bridge; 10.100.0.0/24 VLAN-100 link;
 10.200.0.0/24 path through the delay/reorder forwarder. PKI: `Example Public Root
-CA` → `Example SSL ICA G2` → leaves (RSA 2048); `Corp SSL Inspection CA` for the
-interception case; one self-signed leaf (limo.anomali.com).
+CA` → `HydrantID SSL ICA G2` → leaves (RSA 2048); `Corp SSL Inspection CA` for the
+interception case; self-signed leaves for limo.anomali.com (TLS 1.2) and
+www.example.net (`tls13-untrusted`).
 
 ## How the facts were read
 
@@ -260,6 +269,12 @@ All code points are lowercase `0x%%04x` strings. CONNECT exchanges are in `http`
   (6.18) sends SYN retransmissions at 1, 2, 3, 4, 5 s then 7 s; 7 would race.
 - The good tetra endpoint is curl/OpenSSL with `--tls-max 1.2` (28 suites, 0xc02c
   first), not Windows Schannel; the server still picks 0xc030 (server preference).
+- `not-tls.pcapng`: the plain-HTTP server is nginx, not a Python http.server. Python's
+  http.server answers a ClientHello with its HTML error page only: it treats the
+  unparsable request line as HTTP/0.9 and so writes no `HTTP/1.1 400` status line.
+- `one-sided.pcapng` filters on `src host 10.0.0.5 and tcp` rather than `src host 10.0.0.5`
+  alone, so that an ARP request from the client (present or not depending on the
+  neighbour cache) cannot make the file differ from run to run.
 - Every first ClientHello has record version 0x0301 (OpenSSL's choice for an initial
   ClientHello; only the second ClientHello after an HRR uses 0x0303) with hello version
   0x0303 — in tetra-cipher-mismatch too (the field note says record version TLS 1.2).

@@ -11,6 +11,12 @@ usage: servers.py MODE ADDR PORT [ARGS]
                           anything else               -> 404
         PROFILE notfound: POST /taxii/poll/ -> 200 with a TAXII Status_Message
                           status_type="NOT_FOUND" (collection expired)
+        PROFILE cutbody:  POST /taxii/poll/ -> 200 application/xml, a TAXII
+                          Poll_Response whose Content-Length announces the
+                          whole document but only its first part is sent
+                          (cut after a complete Content_Block), then the
+                          connection is closed: the client's XML parser says
+                          "no element found"
   https403 ADDR PORT CERT KEY   TLS 1.2-only (ECDHE-RSA-AES128-GCM-SHA256) HTTPS
                           server answering every request 403 Forbidden, like the
                           bare API root of api-sse.cisco.com
@@ -86,6 +92,8 @@ def make_http(profile):
                     "</taxii_11:Status_Message>\n" % (rid, coll.group(1) if coll else "")
                 )
                 return self.reply(200, xml, "application/xml", TAXII_HDRS)
+            if profile == "cutbody" and p == "/taxii/poll/":
+                return self.cut_poll_response(body)
             if profile == "errors":
                 if p == "/taxii/poll":
                     return self.reply(405, page(405, "Method Not Allowed"), extra=(("Allow", "GET, HEAD"),))
@@ -99,7 +107,56 @@ def make_http(profile):
                                       extra=(("Retry-After", "120"),))
             return self.reply(404, page(404, "Not Found"))
 
+        def cut_poll_response(self, body):
+            m = re.search(r'message_id="([^"]+)"', body)
+            rid = m.group(1) if m else "0"
+            blocks = [poll_block(i) for i in range(12)]
+            head = (
+                '<taxii_11:Poll_Response xmlns:taxii_11="http://taxii.mitre.org/messages/taxii_xml_binding-1.1" '
+                'message_id="7301945628813" in_response_to="%s" collection_name="user_AlienVault" '
+                'more="false" result_part_number="1">'
+                "<taxii_11:Exclusive_Begin_Timestamp>2022-08-01T00:00:00Z</taxii_11:Exclusive_Begin_Timestamp>"
+                "<taxii_11:Inclusive_End_Timestamp>2022-08-04T00:00:00Z</taxii_11:Inclusive_End_Timestamp>"
+                '<taxii_11:Record_Count partial_count="false">%d</taxii_11:Record_Count>' % (rid, len(blocks))
+            )
+            tail = "</taxii_11:Poll_Response>\n"
+            whole = (head + "".join(blocks) + tail).encode()
+            sent = (head + "".join(blocks[:4])).encode()
+            self.send_response(200)
+            for k, v in TAXII_HDRS:
+                self.send_header(k, v)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(whole)))
+            self.end_headers()
+            self.wfile.write(sent)
+            self.wfile.flush()
+            self.close_connection = True
+
     return H
+
+
+def poll_block(i):
+    """One STIX 1.1.1 indicator (an IP watchlist entry) as a TAXII Content_Block."""
+    return (
+        "<taxii_11:Content_Block>"
+        '<taxii_11:Content_Binding binding_id="urn:stix.mitre.org:xml:1.1.1"/>'
+        "<taxii_11:Content>"
+        '<stix:STIX_Package xmlns:stix="http://stix.mitre.org/stix-1" '
+        'xmlns:indicator="http://stix.mitre.org/Indicator-2" '
+        'xmlns:cybox="http://cybox.mitre.org/cybox-2" '
+        'xmlns:AddressObj="http://cybox.mitre.org/objects#AddressObject-2" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'id="otx:Package-62eb%04x" version="1.1.1">'
+        "<stix:Indicators><stix:Indicator xsi:type=\"indicator:IndicatorType\" id=\"otx:indicator-62eb%04x\">"
+        "<indicator:Title>IPv4 watchlist entry %d</indicator:Title>"
+        "<indicator:Observable><cybox:Object><cybox:Properties xsi:type=\"AddressObj:AddressObjectType\" "
+        "category=\"ipv4-addr\"><AddressObj:Address_Value>203.0.113.%d</AddressObj:Address_Value>"
+        "</cybox:Properties></cybox:Object></indicator:Observable>"
+        "</stix:Indicator></stix:Indicators></stix:STIX_Package>"
+        "</taxii_11:Content>"
+        "<taxii_11:Timestamp_Label>2022-08-0%dT12:00:00Z</taxii_11:Timestamp_Label>"
+        "</taxii_11:Content_Block>" % (i, i, i + 1, 10 + i, 1 + i % 3)
+    )
 
 
 class Forbidden(Quiet):
