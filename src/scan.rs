@@ -264,17 +264,9 @@ impl Dispatcher<'_> {
 
     fn zip(&mut self, path: &Path) {
         let archive_name = path.display().to_string();
-        let file = match File::open(path) {
+        let file = match open(path) {
             Ok(f) => f,
-            Err(e) => {
-                return self.unreadable(
-                    archive_name,
-                    Error::Io {
-                        path: path.to_path_buf(),
-                        source: e,
-                    },
-                );
-            }
+            Err(e) => return self.unreadable(archive_name, e),
         };
         let mut zip = match zip::ZipArchive::new(BufReader::new(file)) {
             Ok(z) => z,
@@ -327,17 +319,9 @@ impl Dispatcher<'_> {
 
     fn tar(&mut self, path: &Path, gzip: bool) {
         let archive_name = path.display().to_string();
-        let file = match File::open(path) {
+        let file = match open(path) {
             Ok(f) => f,
-            Err(e) => {
-                return self.unreadable(
-                    archive_name,
-                    Error::Io {
-                        path: path.to_path_buf(),
-                        source: e,
-                    },
-                );
-            }
+            Err(e) => return self.unreadable(archive_name, e),
         };
         let reader: Box<dyn Read> = if gzip {
             Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
@@ -417,6 +401,13 @@ impl Dispatcher<'_> {
             }
         }
     }
+}
+
+fn open(path: &Path) -> Result<File, Error> {
+    File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// What a file is, from its first bytes.

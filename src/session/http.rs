@@ -18,7 +18,7 @@ pub const MAX_HEADER_BLOCK: usize = 64 * 1024;
 pub const MAX_BODY_KEPT: usize = 64 * 1024;
 
 /// Methods that start an HTTP/1.x request (RFC 9110 §9 and WebDAV's common ones).
-const METHODS: &[&[u8]] = &[
+pub const METHODS: &[&[u8]] = &[
     b"GET ",
     b"POST ",
     b"PUT ",

@@ -59,20 +59,12 @@ enum DirState {
 /// (so waiting for the next chunk is worth it). Anything else is classified at
 /// once, so that a protocol switch at the next segment (STARTTLS) is seen.
 fn could_grow_into_known(buf: &[u8]) -> bool {
-    const STARTS: &[&[u8]] = &[
-        b"CONNECT ",
-        b"GET ",
-        b"POST ",
-        b"PUT ",
-        b"HEAD ",
-        b"DELETE ",
-        b"OPTIONS ",
-        b"PATCH ",
-        b"TRACE ",
-        b"PROPFIND ",
-        b"HTTP/1.",
-    ];
-    if STARTS.iter().any(|s| s.starts_with(buf)) {
+    const OTHERS: &[&[u8]] = &[b"CONNECT ", b"HTTP/1."];
+    if http::METHODS
+        .iter()
+        .chain(OTHERS)
+        .any(|s| s.starts_with(buf))
+    {
         return true;
     }
     // A TLS record header cut short, or an SSLv2 hello's first bytes.
