@@ -17,7 +17,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-TSHARK_OPTS = ["-d", "tcp.port==6050,http", "-o", "tcp.reassemble_out_of_order:TRUE"]
+# try_heuristic_first: a ClientHello sent to a port tshark maps to another
+# protocol (not-tls.pcapng: TLS to port 80) is still decoded as TLS, as tlsdiag
+# decodes by content. It changes nothing else in these fixtures.
+TSHARK_OPTS = ["-d", "tcp.port==6050,http", "-o", "tcp.reassemble_out_of_order:TRUE", "-o", "tcp.try_heuristic_first:TRUE"]
 HEADERS_OPTS = ["-o", "http.desegment_body:FALSE"]
 HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 HS_TYPES = {0: "hello_request", 1: "client_hello", 2: "server_hello", 4: "new_session_ticket",

@@ -467,3 +467,116 @@ fn one_direction_capture_is_not_blamed_on_servers() {
             .any(|f| f.code.as_str() == "one-sided-capture")
     );
 }
+
+#[test]
+fn rejected_hello_and_non_tls_server_fixtures() {
+    let f = facts("handshake-rejected.pcapng");
+    let a = analyze("handshake-rejected.pcapng");
+    let mut ev = tls_frames(&f, "client_hello");
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "handshake-rejected", &ev);
+    assert!(
+        finding.detail.contains("only CBC suites"),
+        "{}",
+        finding.detail
+    );
+    assert_eq!(errors(&a), ["handshake-rejected"]);
+
+    // tshark (facts, with heuristics first) sees the ClientHello; the 400
+    // status line completes in the frame after it (the server's only data).
+    let f = facts("not-tls.pcapng");
+    let a = analyze("not-tls.pcapng");
+    let ch = tls_frames(&f, "client_hello");
+    let reply = a.connections[0]
+        .tls
+        .as_ref()
+        .and_then(|t| t.not_tls.as_ref())
+        .map(|n| n.frame.0);
+    let finding = expect(
+        &a,
+        "not-tls",
+        &[ch.clone(), reply.into_iter().collect()].concat(),
+    );
+    assert!(
+        finding.detail.contains("HTTP/1.1 400 Bad Request"),
+        "{}",
+        finding.detail
+    );
+}
+
+#[test]
+fn tls13_client_refusing_the_certificate() {
+    let f = facts("tls13-untrusted.pcapng");
+    let a = analyze("tls13-untrusted.pcapng");
+    let mut ev = tls_frames(&f, "server_hello");
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "cert-untrusted", &ev);
+    assert!(
+        finding.detail.contains("TLS 1.3 encrypts"),
+        "{}",
+        finding.detail
+    );
+}
+
+#[test]
+fn taxii_poll_cut_mid_body() {
+    let f = facts("taxii-cut-body.pcapng");
+    let a = analyze("taxii-cut-body.pcapng");
+    let h = &f["http"][0];
+    let (req, resp) = (h["request_frame"].as_u64(), h["response_frame"].as_u64());
+    let fin = first(&stream(&f, 0), "fin");
+    let finding = a
+        .findings
+        .iter()
+        .find(|x| x.code.as_str() == "http-body-cut")
+        .cloned()
+        .unwrap_or_else(|| panic!("no http-body-cut: {:?}", a.findings));
+    let ev: Vec<u64> = finding.evidence.iter().map(|e| e.0).collect();
+    // Request, response head, the last body frame (between the two), the FIN.
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(ev[0], req.unwrap_or_default());
+    assert_eq!(ev[1], resp.unwrap_or_default());
+    assert!(ev[2] > ev[1] && Some(ev[2]) < fin);
+    assert_eq!(Some(ev[3]), fin);
+    assert!(
+        finding
+            .detail
+            .contains("XML Parsing Error: no element found")
+    );
+    assert!(
+        finding
+            .remedy
+            .unwrap_or_default()
+            .contains("Time Span of Poll Segment")
+    );
+}
+
+#[test]
+fn one_direction_fixture_and_proxied_tls13() {
+    let f = facts("one-sided.pcapng");
+    let a = analyze("one-sided.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let note = a
+        .findings
+        .iter()
+        .find(|x| x.code.as_str() == "one-sided-capture");
+    let first_frame = stream(&f, 0)["first_frame"].as_u64();
+    assert_eq!(
+        note.map(|n| n.evidence.iter().map(|e| e.0).collect::<Vec<_>>()),
+        Some(first_frame.into_iter().collect())
+    );
+
+    let a = analyze("proxy-tls13-ok.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let c = &a.connections[0];
+    assert_eq!(c.proxy.as_ref().and_then(|p| p.status), Some(200));
+    assert_eq!(
+        c.tls
+            .as_ref()
+            .and_then(|t| t.server_hello.as_ref())
+            .and_then(|s| s.version)
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("0x0304")
+    );
+}

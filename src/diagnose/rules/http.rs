@@ -51,6 +51,11 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
                 Some(remedy),
             ));
         }
+        if let Some(cut) = x.body_cut {
+            out.push(body_cut(
+                conn, x, cut, &evidence, status, host, method, path,
+            ));
+        }
         if let Some(st) = x
             .taxii_status
             .as_deref()
@@ -154,4 +159,66 @@ fn http_hint(
             "Check the request against the service's documentation.".into(),
         ),
     }
+}
+
+/// The connection ended inside a response body.
+#[allow(clippy::too_many_arguments)]
+fn body_cut(
+    conn: &Connection,
+    x: &crate::session::http::HttpExchange,
+    cut: crate::session::http::BodyCut,
+    evidence: &[FrameNo],
+    status: u16,
+    host: &str,
+    method: &str,
+    path: &str,
+) -> Finding {
+    let how = match cut.declared {
+        Some(n) => format!(
+            "after {} of the {n} bytes its Content-Length announced",
+            cut.received
+        ),
+        None => format!(
+            "after {} bytes of a chunked body, without its last chunk",
+            cut.received
+        ),
+    };
+    let ended = conn.tcp.rst.or(conn.tcp.fin);
+    let end = match ended {
+        Some(e) => format!(
+            "; then the {} ended the connection ({} in frame {})",
+            e.from,
+            if conn.tcp.rst.is_some() { "RST" } else { "FIN" },
+            e.frame.0
+        ),
+        None => " before the capture ended".into(),
+    };
+    let taxii = x.may_be_taxii();
+    let mut ev = evidence.to_vec();
+    ev.push(cut.last_frame);
+    ev.extend(ended.map(|e| e.frame));
+    finding(
+        FindingCode::HttpBodyCut,
+        Severity::Error,
+        conn,
+        format!("Response to {method} {path} on {host} was cut off"),
+        format!(
+            "The server answered {status} (frame {}) but its body stopped {how} (last in frame {}){end}. The client holds an incomplete document{}",
+            x.response_frame.map_or(0, |f| f.0),
+            cut.last_frame.0,
+            if taxii {
+                ": TAXII clients log \"XML Parsing Error: no element found (line 0)\". A poll whose time span holds too much data makes the feed server give up mid-response."
+            } else {
+                "."
+            }
+        ),
+        ev,
+        Some(if taxii {
+            "Shorten the feed's \"Time Span of Poll Segment\" (to 3-4 days) so each poll response is smaller; if it persists, contact the feed provider.".to_string()
+        } else {
+            format!(
+                "Check why {host} stops sending mid-response (server timeouts, a proxy or firewall cutting long transfers)."
+            )
+        }),
+    )
 }
