@@ -257,11 +257,7 @@ impl<'o> Diagnosis<'o> {
     pub fn finish(self, summary: &crate::CaptureSummary) -> Vec<Finding> {
         let last_time = summary.last_time;
         let mut out = Vec::new();
-        if self.connections == 0
-            && self.dns_exchanges == 0
-            && summary.quic_datagrams == 0
-            && last_time.is_some()
-        {
+        if self.connections == 0 && self.dns_exchanges == 0 && summary.quic_datagrams == 0 {
             // Field case 3, cause 1: with no DNS server configured the client
             // does not even ask; the capture is empty of both.
             out.push(Finding {
@@ -270,7 +266,11 @@ impl<'o> Diagnosis<'o> {
                 connection: None,
                 dns: None,
                 title: "No DNS query and no connection attempt in the capture".into(),
-                detail: "The capture holds packets, but not one DNS query nor one TCP connection. If the client reported \"Couldn't resolve host\", it has no DNS server configured (it did not even ask); otherwise the capture was taken on the wrong interface or with a filter that hides the traffic.".into(),
+                detail: format!(
+                    "The capture holds {} frame{}, but not one DNS query nor one TCP connection. If the client reported \"Couldn't resolve host\", it has no DNS server configured (it did not even ask); otherwise the capture was taken on the wrong interface or with a filter that hides the traffic.",
+                    summary.frames,
+                    if summary.frames == 1 { "" } else { "s" }
+                ),
                 evidence: Vec::new(),
                 remedy: Some("Check the device's DNS server settings (no DNS servers configured is the usual cause), and capture on the interface the traffic uses, without a filter.".into()),
             });
