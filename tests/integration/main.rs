@@ -5,4 +5,5 @@ mod cli;
 mod corpus;
 mod diff;
 mod fixtures;
+mod robustness;
 mod scan;
