@@ -130,46 +130,10 @@ fn analyze(args: &AnalyzeArgs, narrative: bool) -> anyhow::Result<u8> {
 
 fn profiles(args: &cli::ProfileArgs) -> anyhow::Result<u8> {
     let set = args.profile_set()?;
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_width(160)
-        .set_header([
-            "name",
-            "hosts",
-            "ports",
-            "accepted suites",
-            "versions",
-            "expected issuers",
-        ]);
-    for p in set.forced.iter().chain(set.profiles.iter()) {
-        t.add_row(vec![
-            format!("{}\n{}", p.name, p.description),
-            p.hosts.join("\n"),
-            p.ports
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            if p.accepted_suites.is_empty() {
-                "(not known)".to_string()
-            } else {
-                p.accepted_suites
-                    .iter()
-                    .map(|s| format!("{s} {}", s.name().unwrap_or("?")))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            },
-            p.versions
-                .iter()
-                .map(|v| v.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-            p.expected_issuers.join(", "),
-        ]);
-    }
-    writeln!(out, "{t}")?;
+    let mut buf = Vec::new();
+    tlsdiag::report::profiles::write(&mut buf, &set)?;
+    let mut out = io::stdout().lock();
+    out.write_all(&buf)?;
     out.flush()?;
     Ok(EXIT_OK)
 }
@@ -199,100 +163,20 @@ fn suites(args: &SuitesArgs) -> anyhow::Result<u8> {
     };
     let list = suite_list::parse(&suite_list::decode_text(&bytes));
     let check = SuiteCheck::new(&list, profile);
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if args.format != Format::Table {
-        let name = |s: &tlsdiag::tls::codepoints::CipherSuite| serde_json::json!({"code": s.to_string(), "name": s.name()});
-        let doc = serde_json::json!({
-            "profile": profile.name,
-            "listed": list.suites.iter().map(name).collect::<Vec<_>>(),
-            "unrecognised": list.unknown,
-            "present": check.present.iter().map(name).collect::<Vec<_>>(),
-            "missing": check.missing.iter().map(name).collect::<Vec<_>>(),
-            "can_connect": check.can_connect(),
-            "powershell": check.powershell(),
-            "group_policy": check.policy_line(&list),
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-        out.flush()?;
-        return Ok(if check.can_connect() {
-            EXIT_OK
-        } else {
-            EXIT_FINDINGS
-        });
-    }
-    let hosts = if profile.hosts.is_empty() {
-        String::new()
+    let mut buf = Vec::new();
+    if args.format == Format::Table {
+        tlsdiag::report::suites::write(&mut buf, profile, &list, &check)?;
     } else {
-        format!(" ({})", profile.hosts.join(", "))
-    };
-    writeln!(
-        out,
-        "Profile '{}'{hosts} accepts {} suites; your list enables {} suites.",
-        profile.name,
-        profile.accepted_suites.len(),
-        list.suites.len()
-    )?;
-    let mut t = table::new_table(&["code", "suite the server accepts", "in your list"]);
-    for s in &profile.accepted_suites {
-        t.add_row(vec![
-            s.to_string(),
-            s.name().unwrap_or("?").to_string(),
-            if check.present.contains(s) {
-                "yes".into()
-            } else {
-                "MISSING".into()
-            },
-        ]);
+        tlsdiag::report::suites::write_json(&mut buf, profile, &list, &check)?;
     }
-    writeln!(out, "{t}")?;
-    if !list.unknown.is_empty() {
-        let shown: Vec<String> = list
-            .unknown
-            .iter()
-            .map(|u| escape(u).into_owned())
-            .collect();
-        writeln!(
-            out,
-            "Not recognised as suites (ignored): {}",
-            shown.join(", ")
-        )?;
-    }
-    if check.can_connect() {
-        let names: Vec<&str> = check.present.iter().filter_map(|s| s.name()).collect();
-        writeln!(
-            out,
-            "\nOK: the client can negotiate {} with this server.",
-            names.join(", ")
-        )?;
-        if !check.missing.is_empty() {
-            writeln!(
-                out,
-                "Optional: the server also accepts suites this list lacks (see above)."
-            )?;
-        }
-        out.flush()?;
-        return Ok(EXIT_OK);
-    }
-    writeln!(
-        out,
-        "\nNone of the {} suites the server accepts is enabled: this client gets a fatal handshake_failure (40) — no-shared-cipher.",
-        profile.accepted_suites.len()
-    )?;
-    writeln!(
-        out,
-        "\nFix on the Windows endpoint (PowerShell as Administrator):"
-    )?;
-    for line in check.powershell() {
-        writeln!(out, "  {line}")?;
-    }
-    writeln!(
-        out,
-        "\nIf the group policy \"SSL Cipher Suite Order\" (Computer Configuration → Administrative Templates → Network → SSL Configuration Settings) is Enabled, it overrides the lines above: set it to Not Configured, or replace its list with:\n  {}",
-        check.policy_line(&list)
-    )?;
-    writeln!(out, "\nThen reboot and retry the update.")?;
+    let mut out = io::stdout().lock();
+    out.write_all(&buf)?;
     out.flush()?;
-    Ok(EXIT_FINDINGS)
+    Ok(if check.can_connect() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
 }
 
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {

@@ -11,6 +11,8 @@ pub mod diff;
 pub mod explain;
 pub mod fleet;
 pub mod json;
+pub mod profiles;
+pub mod suites;
 pub mod table;
 
 use std::borrow::Cow;
