@@ -253,3 +253,40 @@ fn explain_tells_the_story_without_colour_when_asked() {
     let good = stdout(&run(&["explain", "captures/tls13-ok.pcapng"]));
     assert!(good.contains("✓ connection 0"), "{good}");
 }
+
+#[test]
+fn pcapng_sections_are_read_one_after_another() {
+    // `cat a.pcapng b.pcapng` is a valid pcapng with two sections, each with
+    // its own interfaces; frame numbers run on across sections.
+    let a = std::fs::read(capture("tetra-good.pcapng")).unwrap_or_default();
+    let b = std::fs::read(capture("sll2-any.pcapng")).unwrap_or_default();
+    let both = [a, b].concat();
+    let analyse = |bytes: Vec<u8>| -> serde_json::Value {
+        let out = tlsdiag()
+            .args(["analyze", "--format", "json", "-"])
+            .write_stdin(bytes)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_slice(&out.stdout).unwrap_or_default()
+    };
+    let (va, vb, vboth) = (
+        analyse(std::fs::read(capture("tetra-good.pcapng")).unwrap_or_default()),
+        analyse(std::fs::read(capture("sll2-any.pcapng")).unwrap_or_default()),
+        analyse(both),
+    );
+    let frames = |v: &serde_json::Value| v["frames"].as_u64().unwrap_or_default();
+    assert_eq!(frames(&vboth), frames(&va) + frames(&vb));
+    let conns = |v: &serde_json::Value| v["connections"].as_array().cloned().unwrap_or_default();
+    assert_eq!(conns(&vboth).len(), conns(&va).len() + conns(&vb).len());
+    let second = &conns(&vboth)[conns(&va).len()];
+    assert_eq!(
+        second["first_frame"].as_u64(),
+        conns(&vb)[0]["first_frame"]
+            .as_u64()
+            .map(|f| f + frames(&va))
+    );
+    assert_eq!(
+        second["tls"]["client_hello"]["sni"],
+        conns(&vb)[0]["tls"]["client_hello"]["sni"]
+    );
+}
