@@ -7,6 +7,12 @@
 #                                          # then facts.json for all files
 #   KEEP=1 bash captures/regen.sh --setup  # only build the lab, leave it up
 #
+# The lab PKI (root, ICA, leaves) lives in $WORK/certs.  A full run makes a new
+# one.  A run of named fixtures reuses the previous run's $WORK/certs when it is
+# there, so that the new captures carry the same root/ICA/leaves as the others;
+# PKI=DIR reuses DIR instead.  Leaves missing from a reused PKI are issued by its
+# ICA.  REGEN_WORK=DIR moves the work directory (default /tmp/tlsdiag-regen).
+#
 # Everything runs in network namespaces created here (prefix "td-"); nothing
 # leaves the machine.  The lab:
 #
@@ -30,7 +36,7 @@ export LC_ALL=C
 CAPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOLS=$CAPDIR/tools
 PY=/usr/bin/python3
-WORK=/tmp/tlsdiag-regen
+WORK=${REGEN_WORK:-/tmp/tlsdiag-regen}
 NSS=(td-cli td-prx td-dns td-srv td-sw td-fwd)
 PIDS=()
 
@@ -192,9 +198,15 @@ setup_lab() {
 CERTS=$WORK/certs
 mkcerts() {
   rm -rf "$CERTS"; mkdir -p "$CERTS"/newcerts
+  if [ -n "${PKI:-}" ]; then
+    [ -s "$PKI/ica.key" ] && [ -s "$PKI/root.pem" ] || die "PKI=$PKI holds no lab PKI"
+    log "reusing the lab PKI from $PKI"
+    cp -a "$PKI"/. "$CERTS"/
+  fi
   (
   cd "$CERTS"
   local O="/C=US/O=tlsdiag fixtures"
+  if [ ! -s ica.key ]; then
   # public-looking root + intermediate (the "good" PKI the clients trust)
   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout root.key -out root.pem \
     -subj "$O/CN=Example Public Root CA" \
@@ -207,6 +219,7 @@ mkcerts() {
   openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout corp.key -out corp.pem \
     -subj "/C=US/O=Corp IT/CN=Corp SSL Inspection CA" \
     -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  fi
   cat >ca.cnf <<'EOF'
 [ ca ]
 default_ca = CA_default
@@ -227,10 +240,12 @@ countryName = optional
 organizationName = optional
 commonName = supplied
 EOF
-  : >index.txt; echo 2001 >serial
-  # leaf NAME CN ISSUER(ica|corp|self) [startdate enddate]
+  [ -e index.txt ] || : >index.txt
+  [ -s serial ] || echo 2001 >serial
+  # leaf NAME CN ISSUER(ica|corp|self) [startdate enddate]   (kept if NAME.pem exists)
   leaf() {
     local name=$1 cn=$2 iss=$3
+    [ -s "$name.pem" ] && [ -s "$name.key" ] && return 0
     local ext="-addext subjectAltName=DNS:$cn -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature,keyEncipherment -addext extendedKeyUsage=serverAuth"
     if [ "$iss" = self ]; then
       # shellcheck disable=SC2086
@@ -257,6 +272,9 @@ EOF
   leaf selfsigned limo.anomali.com self
   leaf wwwself www.example.net self
   leaf intercept api-sse.cisco.com corp
+  leaf wrongname intranet.example.org ica
+  # 1024-bit finite-field DH group (client-dh-too-small)
+  [ -s dh1024.pem ] || openssl dhparam -out dh1024.pem 1024 2>/dev/null
   )
 }
 
@@ -370,9 +388,17 @@ MAINF='host 10.0.0.5 and (tcp or udp)'
 # ================================================================ main
 main() {
   need_tools
+  # named fixtures: keep the previous run's PKI (setup_lab wipes $WORK)
+  local keep=""
+  if [ $# -gt 0 ] && [ "$1" != --setup ] && [ -z "${PKI:-}" ] && [ -s "$WORK/certs/ica.key" ]; then
+    keep=$(mktemp -d /tmp/tlsdiag-pki.XXXXXX)
+    cp -a "$WORK/certs"/. "$keep"/
+    PKI=$keep
+  fi
   trap teardown EXIT
   setup_lab
   mkcerts
+  [ -n "$keep" ] && rm -rf "$keep"
   www_dir
   if [ "${1:-}" = --setup ]; then
     [ -n "${KEEP:-}" ] && trap - EXIT

@@ -303,6 +303,27 @@ fx_proxy_tls13_ok() {
   cap_stop
 }
 
+fx_client_dh_too_small() {
+  # the client aborts with its own alert: the server for www.example.net offers only
+  # DHE-RSA with a 1024-bit group (openssl dhparam 1024; @SECLEVEL=0 lets the server
+  # use it), the TLS 1.2-only OpenSSL client at its default security level 2 offers
+  # only DHE-RSA-AES128-GCM-SHA256 and rejects the ServerKeyExchange: "dh key too small"
+  www_server -tls1_2 -dhparam "$CERTS/dh1024.pem" -cipher 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0'
+  cap_start "$CAPDIR/client-dh-too-small.pcapng" cli0 "$MAINF"
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net -no_tls1_3 \
+    -cipher DHE-RSA-AES128-GCM-SHA256 -CAfile "$CERTS/root.pem" </dev/null >/dev/null
+  cap_stop
+}
+
+fx_cert_wrong_name() {
+  # www.example.net answers with a certificate for intranet.example.org (CN and SAN),
+  # issued by the lab ICA and sent with it: the chain is trusted, the name is not
+  BGCWD=$WORK/www s_server 10.0.1.40:443 wrongname ica -WWW -tls1_2
+  cap_start "$CAPDIR/cert-wrong-name.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --tls-max 1.2 "${WWW[@]}" https://www.example.net/
+  cap_stop
+}
+
 # ------------------------------------------------------------ robustness variants
 # a small TLS 1.2 exchange with www.example.net (leaf + ICA chain), GET /index.txt
 tls12_get() { CLI "${CURL[@]}" "${CA[@]}" --tls-max 1.2 --resolve "www.example.net:443:${1:-10.0.1.40}" https://www.example.net/index.txt; }
@@ -458,6 +479,7 @@ ALL_FIXTURES=(
   dns-servfail dns-no-response proxy-403 proxy-502 proxy-500 http-errors taxii-not-found api-sse-ok
   port-8989-blocked
   handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
+  client-dh-too-small cert-wrong-name
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut pcap-nanosec multi-iface bigendian
 )
