@@ -9,11 +9,15 @@
 //! Overlap policy — **first copy wins**: bytes already handed on are never
 //! replaced by a later retransmission (the policy of Wireshark and of Zeek's
 //! default); among held segments, the one that arrived first keeps the bytes it
-//! covers and a later, longer copy only adds its tail. A decoder therefore sees
-//! exactly one version of every byte, the one the receiver most likely took first.
+//! covers, and a later copy that overlaps it — starting before, at or after it —
+//! only adds the bytes no held segment covers. A decoder therefore sees exactly
+//! one version of every byte, the one the receiver most likely took first
+//! (captures/adversarial/overlap-conflict.pcap: conflicting copies of a
+//! ClientHello's SNI, in order and out of order, decode as the first copy).
 //!
 //! Caps: [`MAX_HELD_PER_DIRECTION`] bytes held per direction, and a shared
-//! [`Budget`] across all flows of a capture. Reaching either forces the oldest
+//! [`Budget`] across all flows of a capture (each held segment is charged its
+//! bytes plus [`HELD_ENTRY_COST`]). Reaching either forces the oldest
 //! hole to be declared a gap (the event says so): memory stays bounded, and no
 //! byte is dropped silently.
 //!
@@ -30,6 +34,11 @@ use crate::packet::TcpSegment;
 pub const MAX_HELD_PER_DIRECTION: usize = 1 << 20;
 /// Bytes held out of order across all flows of a capture (default of [`Budget`]).
 pub const MAX_HELD_TOTAL: usize = 64 << 20;
+
+/// What holding one segment costs besides its bytes (map node, `Vec` header),
+/// charged to the caps: a flood of one-byte segments must not hold 80 bytes of
+/// bookkeeping per byte counted.
+pub const HELD_ENTRY_COST: usize = 64;
 
 /// Distance (bytes) beyond which first data is taken as a new numbering rather
 /// than a hole, while nothing has been delivered.
@@ -309,39 +318,55 @@ impl Reassembler {
             }
             let start = *entry.key();
             let held = entry.remove();
-            self.held_bytes = self.held_bytes.saturating_sub(held.data.len());
-            budget.used = budget.used.saturating_sub(held.data.len());
+            let cost = held.data.len().saturating_add(HELD_ENTRY_COST);
+            self.held_bytes = self.held_bytes.saturating_sub(cost);
+            budget.used = budget.used.saturating_sub(cost);
             if start.saturating_add(held.wire_len) > self.next_off {
                 self.deliver(start, &held.data, held.wire_len, frame, ts, sink);
             }
         }
     }
 
+    /// Holds a segment that starts ahead of the stream. First copy wins: the
+    /// bytes of any held segment it overlaps (before, at or after its start)
+    /// are kept, and only the parts no held segment covers are added.
     fn hold(&mut self, start: u64, captured: &[u8], wire_len: u64, budget: &mut Budget) {
-        let mut start = start;
-        let mut captured = captured;
-        let mut wire_len = wire_len;
-        // First copy wins: a copy at an offset already held only adds its tail.
-        while let Some(existing) = self.held.get(&start) {
-            if wire_len <= existing.wire_len {
-                return;
-            }
-            let skip = existing.wire_len;
-            start = start.saturating_add(skip);
-            captured = captured
-                .get(usize::try_from(skip).unwrap_or(usize::MAX)..)
-                .unwrap_or_default();
-            wire_len -= skip;
+        let end = start.saturating_add(wire_len);
+        let mut pos = start;
+        // A held segment starting earlier may reach into this one.
+        if let Some((&s, h)) = self.held.range(..start).next_back() {
+            pos = pos.max(s.saturating_add(h.wire_len));
         }
-        self.held_bytes = self.held_bytes.saturating_add(captured.len());
-        budget.used = budget.used.saturating_add(captured.len());
-        self.held.insert(
-            start,
-            Held {
-                data: captured.to_vec(),
-                wire_len,
-            },
-        );
+        let mut pieces: Vec<(u64, u64)> = Vec::new();
+        for (&s, h) in self.held.range(start..end) {
+            if s > pos {
+                pieces.push((pos, s));
+            }
+            pos = pos.max(s.saturating_add(h.wire_len));
+            if pos >= end {
+                break;
+            }
+        }
+        if pos < end {
+            pieces.push((pos, end));
+        }
+        for (from, to) in pieces {
+            let lo = usize::try_from(from - start).unwrap_or(usize::MAX);
+            let hi = usize::try_from(to - start).unwrap_or(usize::MAX);
+            let data = captured
+                .get(lo.min(captured.len())..hi.min(captured.len()))
+                .unwrap_or_default();
+            let cost = data.len().saturating_add(HELD_ENTRY_COST);
+            self.held_bytes = self.held_bytes.saturating_add(cost);
+            budget.used = budget.used.saturating_add(cost);
+            self.held.insert(
+                from,
+                Held {
+                    data: data.to_vec(),
+                    wire_len: to - from,
+                },
+            );
+        }
     }
 
     /// Declares the hole before the first held segment missing and delivers
@@ -460,6 +485,29 @@ mod tests {
         assert_eq!(
             run(100, &[(101, b"abc"), (101, b"XYZ"), (102, b"QRST")], false),
             ["abc@2", "ST@4"]
+        );
+    }
+
+    #[test]
+    fn issue_7_a_later_copy_starting_earlier_does_not_replace_held_bytes() {
+        // "EFGH" held at 105; a later copy "xxXYZW" at 103 overlaps it: only
+        // its first two bytes are new. Then "abcd" fills the hole.
+        assert_eq!(
+            run(
+                100,
+                &[(105, b"EFGH"), (103, b"xxXYZW"), (101, b"abcd")],
+                true
+            ),
+            ["abcd@4", "EFGH@4"]
+        );
+        // A later copy that covers two held segments and the space between.
+        assert_eq!(
+            run(
+                100,
+                &[(103, b"C"), (105, b"E"), (102, b"xyzwv"), (101, b"a")],
+                true
+            ),
+            ["a@5", "x@5", "C@5", "z@5", "E@5", "v@5"]
         );
     }
 
