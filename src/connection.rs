@@ -113,6 +113,13 @@ pub struct Tls {
     pub established_frame: Option<FrameNo>,
     /// Non-TLS bytes one side sent where TLS was expected.
     pub not_tls: Option<NotTls>,
+    /// The server's (EC)DHE group (TLS ≤ 1.2 ServerKeyExchange).
+    pub server_key_exchange: Option<crate::tls::key_exchange::ServerKeyExchange>,
+    /// First application-data record the client sent (null: it never sent
+    /// data, e.g. it gave up right after the handshake).
+    pub client_data_frame: Option<FrameNo>,
+    /// First application-data record the server sent.
+    pub server_data_frame: Option<FrameNo>,
 }
 
 /// A side that answered TLS with something else.
@@ -467,6 +474,9 @@ fn build_tls(hs: &Handshake, client_dir: Direction, tcp: &TcpSummary, session: &
         outcome,
         established_frame: completed_at.map(|(f, _)| f),
         not_tls,
+        server_key_exchange: hs.server_key_exchange,
+        client_data_frame: hs.application_data[client_dir].map(|(f, _)| f),
+        server_data_frame: hs.application_data[client_dir.reverse()].map(|(f, _)| f),
     }
 }
 

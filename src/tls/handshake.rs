@@ -98,6 +98,8 @@ pub struct Handshake {
     pub not_tls: PerDirection<Option<(FrameNo, String)>>,
     /// Alerts that did not fit under [`MAX_ALERTS`].
     pub alerts_dropped: u32,
+    /// The server's (EC)DHE parameters (TLS ≤ 1.2).
+    pub server_key_exchange: Option<crate::tls::key_exchange::ServerKeyExchange>,
 }
 
 impl Handshake {

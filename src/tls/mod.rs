@@ -23,6 +23,7 @@ pub mod client_hello;
 pub mod codepoints;
 pub mod handshake;
 pub mod ja4;
+pub mod key_exchange;
 pub mod server_hello;
 pub mod sslv2;
 
@@ -444,6 +445,18 @@ impl TlsStream {
             11 if !hs.negotiated().is_some_and(ProtocolVersion::is_tls13) => {
                 let chain = certificate::decode_chain(body, ctx.frame);
                 hs.on_certificates(ctx.dir, chain);
+                hs.on_message(HandshakeMessage {
+                    frame: ctx.frame,
+                    ts: ctx.ts,
+                    dir: ctx.dir,
+                    kind,
+                });
+            }
+            12 => {
+                let suite = hs.server_hello.as_ref().and_then(|h| h.cipher_suite);
+                if let Some(k) = key_exchange::decode(body, suite, ctx.frame) {
+                    hs.server_key_exchange.get_or_insert(k);
+                }
                 hs.on_message(HandshakeMessage {
                     frame: ctx.frame,
                     ts: ctx.ts,

@@ -580,3 +580,47 @@ fn one_direction_fixture_and_proxied_tls13() {
         Some("0x0304")
     );
 }
+
+#[test]
+fn client_refusing_a_small_dh_group() {
+    let f = facts("client-dh-too-small.pcapng");
+    let a = analyze("client-dh-too-small.pcapng");
+    let mut ev = tls_frames(&f, "server_hello");
+    ev.extend(tls_frames(&f, "certificate"));
+    ev.extend(tls_frames(&f, "server_key_exchange"));
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "client-abort", &ev);
+    assert!(
+        finding.detail.contains("1024-bit Diffie-Hellman group"),
+        "{}",
+        finding.detail
+    );
+    assert!(finding.remedy.unwrap_or_default().contains("2048"));
+}
+
+#[test]
+fn client_leaving_after_the_handshake_refused_the_name() {
+    let f = facts("cert-wrong-name.pcapng");
+    let a = analyze("cert-wrong-name.pcapng");
+    let client_alert: Vec<u64> = f["tls_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|x| x["from"] == "client")
+        .filter_map(|x| x["frame"].as_u64())
+        .take(1)
+        .collect();
+    let mut ev = tls_frames(&f, "certificate");
+    ev.extend(client_alert);
+    let finding = expect(&a, "cert-untrusted", &ev);
+    assert!(
+        finding.title.contains("does not cover www.example.net"),
+        "{}",
+        finding.title
+    );
+    assert!(
+        finding.detail.contains("left without sending any data"),
+        "{}",
+        finding.detail
+    );
+}

@@ -201,14 +201,45 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                 return;
             }
             _ => {
+                // A finite-field DH group under 2048 bits: OpenSSL 3 (security
+                // level 2) and current browsers refuse it ("dh key too small").
+                let small_dh = tls
+                    .server_key_exchange
+                    .filter(|k| k.dh_bits.is_some_and(|b| b < 2048));
+                let (why, remedy, mut evidence) = match small_dh {
+                    Some(k) if matches!(desc, 40 | 71) => (
+                        format!(
+                            " The server's ServerKeyExchange (frame {}) uses a {}-bit Diffie-Hellman group; clients require 2048 bits or more (OpenSSL: \"dh key too small\").",
+                            k.frame.0,
+                            k.dh_bits.unwrap_or(0)
+                        ),
+                        format!(
+                            "Configure {dest} with a DH group of at least 2048 bits (e.g. RFC 7919 ffdhe2048), or prefer ECDHE suites; lowering the client's security level only hides the weakness."
+                        ),
+                        {
+                            let mut e = evidence.clone();
+                            e.push(k.frame);
+                            e
+                        },
+                    ),
+                    _ => (
+                        String::new(),
+                        format!("Check the client's log around this time for why it sent {name}."),
+                        evidence.clone(),
+                    ),
+                };
+                evidence.sort_unstable();
                 out.push(finding(
                     FindingCode::ClientAbort,
                     Severity::Error,
                     conn,
                     format!("The client aborted the handshake with {dest}: fatal {name} ({desc})"),
-                    format!("The client sent a fatal {name} alert (frame {}) in answer to the server's handshake messages.", alert.frame.0),
+                    format!(
+                        "The client sent a fatal {name} alert (frame {}) in answer to the server's handshake messages.{why}",
+                        alert.frame.0
+                    ),
                     evidence,
-                    Some(format!("Check the client's log around this time for why it sent {name}.")),
+                    Some(remedy),
                 ));
                 return;
             }
@@ -282,7 +313,11 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
 
     // Handshakes that went through (or stopped without an alert): certificate
     // checks, profile expectations.
-    let severity = if tls.outcome == TlsOutcome::Established {
+    // A TLS ≤ 1.2 client that completes the handshake and then leaves without
+    // sending a byte of data has refused the server after all: curl checks the
+    // name only once the handshake is done, then closes (its alert encrypted).
+    let gave_up = gave_up_after_handshake(conn);
+    let severity = if tls.outcome == TlsOutcome::Established && gave_up.is_none() {
         Severity::Warning
     } else {
         Severity::Error
@@ -301,13 +336,18 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
             format!(
                 "The certificate the server presented covers {}, not {wanted}.{}",
                 super::cert::list_names(&names),
-                if severity == Severity::Warning {
-                    " The client went on anyway: its verification is off or it trusts by pinning."
-                } else {
-                    ""
+                match gave_up {
+                    Some(f) => format!(
+                        " The client completed the handshake, then left without sending any data (frame {}): it refused the certificate after the handshake (curl: \"no alternative certificate subject name matches target host name\").",
+                        f.0
+                    ),
+                    None if severity == Severity::Warning => {
+                        " The client went on anyway: its verification is off or it trusts by pinning.".to_string()
+                    }
+                    None => String::new(),
                 }
             ),
-            leaf.into_iter().collect(),
+            leaf.into_iter().chain(gave_up).collect(),
             Some(format!("Install a certificate for {wanted} on the server (or connect with the name the certificate carries).")),
         ));
     }
@@ -544,4 +584,26 @@ fn version_finding(
             )
         }),
     )
+}
+
+/// The frame where a TLS ≤ 1.2 client that finished the handshake left without
+/// ever sending application data (its encrypted alert, FIN or RST).
+fn gave_up_after_handshake(conn: &Connection) -> Option<FrameNo> {
+    let tls = conn.tls.as_ref()?;
+    let version = tls.server_hello.as_ref()?.version?;
+    if version.is_tls13() || tls.established_frame.is_none() || tls.client_data_frame.is_some() {
+        return None;
+    }
+    let alert = tls
+        .alerts
+        .iter()
+        .find(|a| a.from == "client" && a.encrypted)
+        .map(|a| a.frame);
+    let close = [conn.tcp.fin, conn.tcp.rst]
+        .into_iter()
+        .flatten()
+        .filter(|e| e.from == "client")
+        .map(|e| e.frame)
+        .min();
+    alert.or(close)
 }
