@@ -55,6 +55,8 @@ impl LinkType {
     pub const LINUX_SLL: LinkType = LinkType(113);
     /// Raw IPv4.
     pub const IPV4: LinkType = LinkType(228);
+    /// Linux netfilter NFLOG (`tcpdump -i nflog:N`).
+    pub const NFLOG: LinkType = LinkType(239);
     /// Raw IPv6.
     pub const IPV6: LinkType = LinkType(229);
     /// Linux cooked capture v2.

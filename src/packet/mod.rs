@@ -2,7 +2,7 @@
 //!
 //! Link layers are stripped here — Ethernet with any stack of 802.1Q / 802.1ad
 //! tags, PPPoE sessions, Linux cooked v1 (SLL) and v2 (SLL2), BSD NULL / OpenBSD
-//! LOOP, raw IP — because etherparse covers neither SLL2, NULL nor PPPoE. IPv4
+//! LOOP, raw IP, Linux NFLOG — because etherparse covers neither SLL2, NULL nor PPPoE. IPv4
 //! (options), IPv6 (extension headers), TCP and UDP are decoded by etherparse's
 //! lax slicers, which accept packets cut by the snap length: the TCP payload is
 //! then shorter than [`TcpSegment::wire_len`], and reassembly reports the hole.
@@ -146,6 +146,13 @@ fn decode_link(link: LinkType, data: &[u8], depth: u8) -> Result<Packet<'_>, Und
             decode_ip(data, depth)
         }
         LinkType(12) => decode_ip(data, depth),
+        LinkType::NFLOG => {
+            // Linux netfilter log: TLVs, the packet is the payload attribute.
+            match pcap_parser::data::get_packetdata_nflog(data, data.len()) {
+                Some(pcap_parser::data::PacketData::L3(_, payload)) => decode_ip(payload, depth),
+                _ => Err(Undecoded::Malformed),
+            }
+        }
         other => Err(Undecoded::UnsupportedLink(other)),
     }
 }
