@@ -104,7 +104,17 @@ const MAX_TUNNEL_DEPTH: u8 = 2;
 
 /// Decodes one frame.
 pub fn decode<'a>(frame: &Frame<'a>) -> Result<Packet<'a>, Undecoded> {
-    decode_link(frame.link, frame.data, 0)
+    let mut packet = decode_link(frame.link, frame.data, 0)?;
+    // Payload the IP length fields claim beyond the captured bytes is missing
+    // only when the capture cut the frame (snap length). In a whole frame the
+    // header is what is wrong (a bogus length, PPPoE padding): keep what is there.
+    let frame_cut = usize::try_from(frame.orig_len).is_ok_and(|n| n > frame.data.len());
+    if let Transport::Tcp(seg) = &mut packet.transport {
+        if !frame_cut {
+            seg.wire_len = u32::try_from(seg.payload.len()).unwrap_or(seg.wire_len);
+        }
+    }
+    Ok(packet)
 }
 
 /// Ethertypes.
@@ -170,10 +180,15 @@ fn decode_ethertype(
     match ethertype {
         ETH_IPV4 | ETH_IPV6 => decode_ip(rest, depth),
         ETH_PPPOE_SESSION => {
-            // PPPoE header (6 bytes) then the PPP protocol (2 bytes).
+            // PPPoE header (6 bytes, its length field counts the PPP frame)
+            // then the PPP protocol (2 bytes). The length, not the IP header,
+            // bounds the packet: Ethernet padding follows it.
+            let ppp_len = usize::from(be16(rest, 4).ok_or(Undecoded::Malformed)?);
             let proto = be16(rest, 6).ok_or(Undecoded::Malformed)?;
+            let end = 6usize.saturating_add(ppp_len).min(rest.len());
+            let ip = rest.get(8..end).unwrap_or_default();
             match proto {
-                0x0021 | 0x0057 => decode_ip(rest.get(8..).unwrap_or_default(), depth),
+                0x0021 | 0x0057 => decode_ip(ip, depth),
                 _ => Err(Undecoded::Ignored),
             }
         }
