@@ -55,6 +55,12 @@ if [[ $INNER == 1 ]]; then
   if command -v ethtool >/dev/null; then
     ethtool -K lo tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
   fi
+  # Linux reuses TIME_WAIT ports on loopback (tcp_tw_reuse=2). tshark carries a
+  # CONNECT tunnel's TLS state over to the next connection on the same ports
+  # and then shows its ClientHello as "Encrypted Handshake Message", which
+  # would make tshark a wrong oracle for the count check: no reuse here.
+  sysctl -q -w net.ipv4.tcp_tw_reuse=0 2>/dev/null || true
+  sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" 2>/dev/null || true
   PIDS=()
   cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
   trap cleanup EXIT
@@ -153,7 +159,7 @@ editcap -F pcapng "$OUT/dense.pcap" "$OUT/dense.pcapng"
   done
   echo "# dense-base.pcap TLS message counts (tshark, reassembly on; dense.pcap = x $copies):"
   echo "tls.handshake.type==1: $base_ch"
-  for flt in 'tls.handshake.type==2' 'tls.handshake.type==11' 'tls.alert_message' 'tcp.flags.syn==1&&tcp.flags.ack==0'; do
+  for flt in 'tls.handshake.type==2' 'tls.handshake.type==11' 'tls.alert_message' 'tcp.flags.syn==1&&tcp.flags.ack==0' 'tcp.analysis.reused_ports'; do
     echo "$flt: $(count "$OUT/dense-base.pcap" "$flt")"
   done
   echo "# alert descriptions in dense-base.pcap:"
