@@ -27,9 +27,13 @@
 #   td-cli vcl0 10.100.0.5/24 <-> td-srv vsv0 10.100.0.10/24   802.1Q VID 100 trunk
 #   td-cli rcl0 10.200.0.5/24 <-> td-fwd (delaying/reordering L2 forwarder)
 #                             <-> td-srv rsv0 10.200.0.10/24
+#   td-cli fcl0 10.60.0.5/24 <-> td-rtr fr0 10.60.0.1/24   router (ip_forward, no
+#                                td-rtr fr1 10.61.0.1/24   conntrack), MTU 400 link
+#                             <-> td-srv fsv0 10.61.0.10/24 MTU 400 (ip-fragments)
 #
 # Requires: iproute2 ethtool iptables tshark(+dumpcap,editcap,mergecap,capinfos)
-# tcpdump openssl curl tinyproxy squid dnsmasq socat nginx(-light) python3 clang.
+# tcpdump openssl curl tinyproxy squid dnsmasq socat nginx(-light) python3 clang
+# dig (bind9-dnsutils); a kernel with NFLOG (xt_NFLOG + nfnetlink_log).
 set -euo pipefail
 export LC_ALL=C
 
@@ -37,7 +41,7 @@ CAPDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOLS=$CAPDIR/tools
 PY=/usr/bin/python3
 WORK=${REGEN_WORK:-/tmp/tlsdiag-regen}
-NSS=(td-cli td-prx td-dns td-srv td-sw td-fwd)
+NSS=(td-cli td-prx td-dns td-srv td-sw td-fwd td-rtr)
 PIDS=()
 
 log() { printf '\n=== %s\n' "$*" >&2; }
@@ -48,7 +52,7 @@ die() { echo "regen.sh: $*" >&2; exit 1; }
 need_tools() {
   local missing=() t
   for t in ip ethtool iptables tc tshark dumpcap editcap mergecap capinfos tcpdump \
-           openssl curl tinyproxy squid dnsmasq socat nginx clang; do
+           openssl curl tinyproxy squid dnsmasq socat nginx clang dig; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ -x "$PY" ] || missing+=(python3)
@@ -57,7 +61,7 @@ need_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 ethtool iptables \
       tshark wireshark-common tcpdump openssl curl tinyproxy squid dnsmasq-base \
-      socat nginx-light clang python3 >/dev/null
+      socat nginx-light clang python3 bind9-dnsutils >/dev/null
   fi
 }
 
@@ -191,6 +195,21 @@ setup_lab() {
   # small-MTU path to 10.0.1.50 (split ClientHello): the client sends at most
   # 240-byte IP packets to that host and announces MSS 200 to it
   ip -n td-cli route add 10.0.1.50/32 dev cli0 mtu lock 240 advmss 200
+  # routed path whose egress link (router -> server) has MTU 400 (ip-fragments).
+  # The server announces MSS 1460 on it (route advmss), as a server behind further
+  # 1500-byte hops would, so the client's full-size segments reach the router,
+  # which fragments them when the client sends without DF.
+  vpair td-cli fcl0 td-rtr fr0
+  vpair td-rtr fr1 td-srv fsv0
+  ip -n td-rtr link set fr1 mtu 400
+  ip -n td-srv link set fsv0 mtu 400
+  ip -n td-cli addr add 10.60.0.5/24 dev fcl0
+  ip -n td-rtr addr add 10.60.0.1/24 dev fr0
+  ip -n td-rtr addr add 10.61.0.1/24 dev fr1
+  ip -n td-srv addr add 10.61.0.10/24 dev fsv0
+  ip netns exec td-rtr sysctl -qw net.ipv4.ip_forward=1
+  ip -n td-cli route add 10.61.0.0/24 via 10.60.0.1 dev fcl0
+  ip -n td-srv route add 10.60.0.0/24 via 10.61.0.1 dev fsv0 advmss 1460
   sleep 0.5
 }
 

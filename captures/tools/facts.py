@@ -38,7 +38,7 @@ ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22:
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 QTYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA",
           33: "SRV", 65: "HTTPS"}
-LINKTYPES = {0: "null", 1: "ether", 101: "raw", 113: "linux-sll", 276: "linux-sll2"}
+LINKTYPES = {0: "null", 1: "ether", 101: "raw", 113: "linux-sll", 239: "nflog", 276: "linux-sll2"}
 TCP_FLAGS = ["retransmission", "spurious_retransmission", "fast_retransmission", "out_of_order",
              "lost_segment", "ack_lost_segment", "duplicate_ack", "keep_alive", "zero_window",
              "window_full", "window_update", "reused_ports"]
@@ -188,6 +188,7 @@ def analyze(path):
     frames = []
     streams = {}
     tls, alerts, dnsmsgs, http_default, http_headers, cutinfo = [], [], [], [], [], []
+    reassembled = []
 
     def http_msgs(r, out):
         for pkt in packets(r):
@@ -233,6 +234,23 @@ def analyze(path):
         fr = {"frame": num, "epoch": epoch, "interface": int(iface) if iface is not None else 0,
               "cap_len": caplen, "len": wirelen, "src": src, "dst": dst}
         frames.append(fr)
+        # IPv4 datagrams tshark reassembled from fragments (it does by default):
+        # reported at the frame that completes them, with every fragment
+        for ipp in proto(pkt, "ip"):
+            frs = fld(ipp, "ip.fragment")
+            if not frs:
+                continue
+            parts = []
+            for fr_ in frs:
+                m_ = re.match(r"Frame: (\d+), payload: (\d+)-(\d+) \((\d+) bytes\)", fr_.get("showname") or "")
+                if m_:
+                    parts.append({"frame": int(m_.group(1)), "offset": int(m_.group(2)), "length": int(m_.group(4))})
+            reassembled.append({"frame": num, "src": show(ipp, "ip.src"), "dst": show(ipp, "ip.dst"),
+                                "id": "0x%04x" % int(show(ipp, "ip.id"), 0),
+                                "protocol": int(show(ipp, "ip.proto")),
+                                "length": int(show(ipp, "ip.reassembled.length")),
+                                "fragment_count": int(show(ipp, "ip.fragment.count")),
+                                "fragments": parts})
         tcp = proto(pkt, "tcp")
         if tcp:
             t = tcp[0]
@@ -329,9 +347,12 @@ def analyze(path):
             rc = show(dp, "dns.flags.rcode")
             qt = show(dp, "dns.qry.type")
             udp = proto(pkt, "udp")
-            dnsmsgs.append({"frame": num, "src": src, "dst": dst,
-                            "sport": int(show(udp[0], "udp.srcport")) if udp else None,
-                            "dport": int(show(udp[0], "udp.dstport")) if udp else None,
+            tcp_ = proto(pkt, "tcp") if not udp else []
+            tr = udp[0] if udp else (tcp_[0] if tcp_ else None)
+            trn = "udp" if udp else ("tcp" if tcp_ else None)
+            dnsmsgs.append({"frame": num, "src": src, "dst": dst, "transport": trn,
+                            "sport": int(show(tr, trn + ".srcport")) if tr is not None else None,
+                            "dport": int(show(tr, trn + ".dstport")) if tr is not None else None,
                             "id": "0x%04x" % int(show(dp, "dns.id"), 0), "response": resp,
                             "name": show(dp, "dns.qry.name"),
                             "type": QTYPES.get(int(qt), qt) if qt else None,
@@ -341,7 +362,7 @@ def analyze(path):
                             "tshark_retransmission": bool(fld(dp, "dns.retransmission")
                                                           or fld(dp, "dns.retransmit_request")
                                                           or fld(dp, "dns.retransmit_response"))})
-    return root, err, frames, streams, tls, alerts, dnsmsgs, http_default, http_headers, cutinfo
+    return root, err, frames, streams, tls, alerts, dnsmsgs, http_default, http_headers, cutinfo, reassembled
 
 
 def tcp_summary(streams):
@@ -415,7 +436,8 @@ def pair_dns(msgs):
                    "rcode": r["rcode"] if r else None, "answers": r["answers"] if r else [],
                    "client": {"ip": q["src"], "port": q["sport"]},
                    "server": {"ip": q["dst"], "port": q["dport"]},
-                   "tshark_retransmission": q["tshark_retransmission"]})
+                   "tshark_retransmission": q["tshark_retransmission"],
+                   "transport": q["transport"]})
     return ex
 
 
@@ -456,7 +478,7 @@ def pair_http(headers, default):
 def summarize(path):
     hdr = file_header(path)
     ci = capinfos(path)
-    root, err, frames, streams, tls, alerts, dnsmsgs, hd, hh, cutinfo = analyze(path)
+    root, err, frames, streams, tls, alerts, dnsmsgs, hd, hh, cutinfo, reassembled = analyze(path)
     tcp = tcp_summary(streams)
     for m in tls:
         m["from"] = side(m, tcp, m["stream"])
@@ -501,6 +523,7 @@ def summarize(path):
         "tls_alerts": alerts,
         "http": pair_http(hh, hd),
         "dns": pair_dns(dnsmsgs),
+        "ip_reassembled": reassembled,
     }
 
 

@@ -472,6 +472,71 @@ s390x_tcpdump() {
   echo "$R/root"
 }
 
+# ------------------------------------------------------------ capture paths / DNS variants
+fx_nflog_tls() {
+  # TLS 1.2 exchange captured through Linux NFLOG: iptables NFLOG rules for the
+  # flow in the client namespace (both directions, group 5), read by
+  # `tcpdump -i nflog:5` (LINKTYPE_NFLOG 239: TLVs, the packet from its IP header).
+  # --nflog-threshold 1: iptables-nft otherwise leaves the kernel's per-group
+  # default (100 packets / a full 4 KB buffer / 1 s) and the packets reach tcpdump
+  # in batches, stamped when read (libpcap stamps NFLOG packets on receipt), and
+  # the last batch after tcpdump has stopped
+  www_server -tls1_2
+  CLI iptables -A OUTPUT -d 10.0.1.40 -p tcp --dport 443 -j NFLOG --nflog-group 5 --nflog-threshold 1
+  CLI iptables -A INPUT -s 10.0.1.40 -p tcp --sport 443 -j NFLOG --nflog-group 5 --nflog-threshold 1
+  cap_start "$CAPDIR/nflog-tls.pcap" nflog:5 ''
+  tls12_get
+  cap_stop
+  CLI iptables -F OUTPUT
+  CLI iptables -F INPUT
+}
+
+fx_dns_tcp() {
+  # DNS over TCP (dig +tcp) to dnsmasq: www.example.net resolves (host-record),
+  # api-sse.cisco.com is NXDOMAIN (address=/api-sse.cisco.com/); one TCP
+  # connection per query
+  dnsmasq_start --host-record=www.example.net,10.0.1.40 --local=/example.net/ --address=/api-sse.cisco.com/
+  wait_listen td-dns 10.0.0.53:53
+  cap_start "$CAPDIR/dns-tcp.pcapng" cli0 "$MAINF"
+  CLI dig +tcp +noall +comments +answer @10.0.0.53 www.example.net A | sed 's/^/  dig: /' >&2
+  CLI dig +tcp +noall +comments +answer @10.0.0.53 api-sse.cisco.com A | sed 's/^/  dig: /' >&2
+  cap_stop
+}
+
+fx_no_dns_server() {
+  # field case 3, cause 1: no DNS server configured.  The client namespace's
+  # resolv.conf is empty; curl fails "Could not resolve host" without putting a
+  # DNS packet on cli0 (glibc falls back to 127.0.0.1, on the loopback, where
+  # nothing listens).  Captured on cli0 without a filter for the whole attempt.
+  # cli0's IPv6 router solicitations (the lab has no router; the kernel repeats
+  # them with backoff) are switched off first, so the file does not depend on
+  # how long ago the lab came up.
+  CLI sysctl -qw net.ipv6.conf.cli0.router_solicitations=0
+  : >/etc/netns/td-cli/resolv.conf
+  cap_start "$CAPDIR/no-dns-server.pcapng" cli0 ''
+  CLI_try "${CURL[@]}" https://api-sse.cisco.com/
+  cap_stop 1
+  printf 'nameserver 10.0.0.53\n' >/etc/netns/td-cli/resolv.conf
+  CLI sysctl -qw net.ipv6.conf.cli0.router_solicitations=-1
+}
+
+fx_ip_fragments() {
+  # a TLS 1.2 exchange over the routed path td-cli -> td-rtr -> td-srv whose
+  # egress link has MTU 400; the client sends without DF (ip_no_pmtu_disc=1), so
+  # the router fragments (instead of answering ICMP frag-needed) the 569-byte IP
+  # packet carrying the ClientHello: curl's TLS 1.3-capable ClientHello, padded to
+  # 517 bytes (a --tls-max 1.2 one has 226 bytes and would fit, as 569 fits 576);
+  # the server is TLS 1.2-only, so its certificate is visible.  Captured on the
+  # server's interface fsv0 (the filter on the client's address keeps every
+  # fragment: all carry the IP header)
+  WWW_ADDR=10.61.0.10:443 www_server -tls1_2
+  CLI sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+  CAPNS=td-srv cap_start "$CAPDIR/ip-fragments.pcapng" fsv0 'host 10.60.0.5'
+  CLI "${CURL[@]}" "${CA[@]}" --resolve www.example.net:443:10.61.0.10 https://www.example.net/index.txt
+  cap_stop
+  CLI sysctl -qw net.ipv4.ip_no_pmtu_disc=0
+}
+
 ALL_FIXTURES=(
   tetra-good tetra-cipher-mismatch
   tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
@@ -482,4 +547,5 @@ ALL_FIXTURES=(
   client-dh-too-small cert-wrong-name
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut pcap-nanosec multi-iface bigendian
+  nflog-tls dns-tcp no-dns-server ip-fragments
 )

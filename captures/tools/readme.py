@@ -52,6 +52,10 @@ DESCRIPTIONS = {
     "pcap-nanosec.pcap": "TLS 1.3 exchange captured with `tcpdump --time-stamp-precision=nano` (magic 0xa1b23c4d).",
     "multi-iface.pcapng": "`dumpcap -i cli0 -f 'tcp port 443' -i any -f 'tcp port 8080' -y LINUX_SLL2`: one pcapng with two interfaces of different link types: interface 0 Ethernet (TLS 1.2 exchange), interface 1 Linux cooked v2 (two plaintext HTTP GETs on 127.0.0.1:8080, 400 and 503).",
     "bigendian.pcap": "Big-endian legacy pcap (magic a1 b2 c3 d4 on disk, microsecond): a real tcpdump TLS 1.2 capture re-written by Debian's **s390x** tcpdump/libpcap 1.10.3 under qemu-user (`tcpdump -r src -w bigendian.pcap`); libpcap writes in host byte order.",
+    "nflog-tls.pcap": "TLS 1.2 exchange with www.example.net (GET /index.txt, as in `sll2-any`) captured through **Linux NFLOG**: in the client namespace `iptables -A OUTPUT -d 10.0.1.40 -p tcp --dport 443 -j NFLOG --nflog-group 5 --nflog-threshold 1` and the matching INPUT rule for `--sport 443`, read by `tcpdump -i nflog:5` (legacy pcap, LINKTYPE_NFLOG 239: a 4-byte NFLOG header, then TLVs; the packet is the payload TLV, starting at its IPv4 header, no link-layer header). Frame timestamps are when tcpdump read each packet (libpcap stamps NFLOG packets on receipt), so packets delivered together carry timestamps microseconds apart; the kernel's own timestamp is in the NFLOG timestamp TLV of INPUT packets only (`nflog.timestamp`), OUTPUT packets carry none. `--nflog-threshold 1` is needed: iptables-nft otherwise leaves the kernel's per-group default (100 packets, a 4 KB buffer or 1 s), and the last batch arrives after tcpdump has stopped.",
+    "dns-tcp.pcapng": "DNS over TCP: `dig +tcp @10.0.0.53 www.example.net A` then `dig +tcp @10.0.0.53 api-sse.cisco.com A` (BIND 9.18 dig) to dnsmasq (`host-record=www.example.net,10.0.1.40`, `local=/example.net/`, `address=/api-sse.cisco.com/`): one TCP connection per query (SYN, length-prefixed query, response, FIN from dig first); www.example.net is answered NOERROR 10.0.1.40, api-sse.cisco.com NXDOMAIN. dig's queries carry an EDNS OPT record with a client cookie, dnsmasq's responses an OPT record without one. dig's SYNs announce MSS 1220.",
+    "no-dns-server.pcapng": "Field case 3, cause 1: **no DNS server configured**. The client namespace's resolv.conf is empty (`/etc/netns/td-cli/resolv.conf`, 0 bytes); `curl https://api-sse.cisco.com/` fails at once with `(6) Could not resolve host: api-sse.cisco.com`. Captured with dumpcap on cli0 with **no capture filter** from before curl starts until 1 s after it exits: **zero packets**. The file is a valid pcapng: Section Header Block, Interface Description Block (cli0, Ethernet) and dumpcap's Interface Statistics Block (0 received, 0 dropped), no packet blocks. With no `nameserver` line glibc falls back to 127.0.0.1: the queries (A and AAAA, twice) go over the loopback, where nothing listens, and are answered ICMP port unreachable (seen with tcpdump on `lo` in a separate run; not in this file, which holds only cli0). cli0's IPv6 router solicitations (no router in the lab; the kernel repeats them with backoff) are switched off for this fixture so the file does not depend on when the lab came up.",
+    "ip-fragments.pcapng": "A TLS 1.2 exchange whose **ClientHello arrives in two IPv4 fragments**. Routed path client 10.60.0.5 → router namespace (10.60.0.1 | 10.61.0.1, `ip_forward=1`, no conntrack) → server 10.61.0.10, where the router's egress link has **MTU 400** (client link 1500). The client sends without DF (`sysctl net.ipv4.ip_no_pmtu_disc=1` in its namespace), so the router fragments instead of answering ICMP frag-needed. curl (TLS 1.3-capable ClientHello padded to 517 bytes: a 569-byte IP packet) → `s_server -tls1_2` for www.example.net (chain leaf+ICA), GET /index.txt, an Encrypted Alert each way, FIN. Captured with dumpcap on the **server's** interface (filter `host 10.60.0.5`, which keeps every fragment). The first fragment (offset 0, MF set) carries the TCP header and the start of the record: tshark shows it as `Fragmented IP protocol` with no TCP layer; the second completes the datagram and tshark (which reassembles IPv4 by default) reports the ClientHello there. Everything else fits 400 bytes: the server announces MSS 1460 on that link (route `advmss 1460`, as a server behind further 1500-byte hops would; otherwise the client would never send more than 400 bytes), but its own segments follow its 400-byte MTU.",
 }
 
 
@@ -135,8 +139,13 @@ def line_for(name, f):
              else "; body never completed by tshark (body_frame null)")
             if h["body_frame"] != h["response_frame"] else "")
             + (", TAXII status_type %s" % h["taxii_status_type"] if h.get("taxii_status_type") else ""))
+    for r in f.get("ip_reassembled", []):
+        out.append("- IPv4 datagram reassembled at frame **%d** (%s → %s, id %s, protocol %d, %d bytes) from %d fragments: %s" % (
+            r["frame"], r["src"], r["dst"], r["id"], r["protocol"], r["length"], r["fragment_count"],
+            ", ".join("frame %d offset %d length %d" % (x["frame"], x["offset"], x["length"]) for x in r["fragments"])))
     for q in f["dns"]:
-        out.append("- DNS query frame **%d** %s %s (id %s) → %s" % (
+        out.append("- DNS%s query frame **%d** %s %s (id %s) → %s" % (
+            " over TCP" if q.get("transport") == "tcp" else "",
             q["query_frame"], q["type"], q["name"], q["id"],
             "response frame **%d** rcode **%s** answers %s" % (q["response_frame"], q["rcode"], lst(q["answers"]))
             if q["response_frame"] else "**no response**"))
@@ -149,8 +158,9 @@ Every file here was produced by real software in network namespaces on one machi
 (`regen.sh`, run as root): openssl s_server, curl, tinyproxy (port **6050**),
 squid, dnsmasq, socat, nginx, small Python stdlib servers (`tools/servers.py`), captured
 with **dumpcap** (`*.pcapng`) or **tcpdump** (`*.pcap`) on the client-side veth of
-the endpoint namespace (10.0.0.5), offloads off. Post-processing only where a
-fixture says so (editcap / head -c / s390x libpcap rewrite).
+the endpoint namespace (10.0.0.5), offloads off; `nflog-tls.pcap` through NFLOG in
+that namespace, `ip-fragments.pcapng` on the server side of a router. Post-processing
+only where a fixture says so (editcap / head -c / s390x libpcap rewrite).
 
 Regenerate everything (≈3 minutes; needs root, network namespaces, the Debian
 packages listed at the top of `regen.sh`):
@@ -167,7 +177,8 @@ Lab: client 10.0.0.5 (and fd00::5), proxy 10.0.0.1:6050, DNS 10.0.0.53, servers
 10.0.1.10 tetra-defs.amp.cisco.com, 10.0.1.20 api-sse.cisco.com, 10.0.1.30
 otx.alienvault.com, 10.0.1.31 limo.anomali.com, 10.0.1.40/.41 www.example.net,
 10.0.1.50 (small-MTU path), all on one bridge; 10.100.0.0/24 VLAN-100 link;
-10.200.0.0/24 path through the delay/reorder forwarder. PKI: `Example Public Root
+10.200.0.0/24 path through the delay/reorder forwarder; 10.60.0.5 → router
+10.60.0.1/10.61.0.1 → 10.61.0.10 with an MTU-400 egress link (`ip-fragments`). PKI: `Example Public Root
 CA` → `HydrantID SSL ICA G2` → leaves (RSA 2048); `Corp SSL Inspection CA` for the
 interception case; self-signed leaves for limo.anomali.com (TLS 1.2) and
 www.example.net (`tls13-untrusted`); an ICA-issued leaf for intranet.example.org
@@ -212,7 +223,7 @@ with tshark %(tshark)s. Notes:
     "timestamp_resolution": "usec" | "nsec" (pcap) | null (pcapng: see interfaces[].tsresol),
     "capinfos_file_type", "capinfos_encapsulation",
     "interfaces": [{"id", "linktype" (DLT number), "linktype_name" ("ether", "linux-sll",
-                    "linux-sll2"), "snaplen", "name", "tsresol", "filter", "frames"}],
+                    "linux-sll2", "nflog"), "snaplen", "name", "tsresol", "filter", "frames"}],
     "frames": N (whole records, as tshark counts),
     "tshark_error": string | null, "truncated_record": bool,
     "truncated_record_would_be_frame": N+1 | null,
@@ -250,7 +261,11 @@ with tshark %(tshark)s. Notes:
               "taxii_status_type" (only when there is a body)}],
     "dns": [{"query_frame", "response_frame" (null: no response), "id", "name", "type",
              "rcode" ("NOERROR"|"NXDOMAIN"|"SERVFAIL"|"REFUSED"|null), "answers",
-             "client": {"ip","port"}, "server": {"ip","port"}, "tshark_retransmission"}]
+             "client": {"ip","port"}, "server": {"ip","port"}, "tshark_retransmission",
+             "transport": "udp" | "tcp" (DNS over TCP: ports are the TCP connection's)}],
+    "ip_reassembled": [{"frame" (tshark reports the datagram here: its last fragment),
+                        "src", "dst", "id", "protocol", "length" (reassembled payload),
+                        "fragment_count", "fragments": [{"frame", "offset", "length"}]}]
 }}}
 ```
 All code points are lowercase `0x%%04x` strings. CONNECT exchanges are in `http`
@@ -280,6 +295,12 @@ All code points are lowercase `0x%%04x` strings. CONNECT exchanges are in `http`
 - `one-sided.pcapng` filters on `src host 10.0.0.5 and tcp` rather than `src host 10.0.0.5`
   alone, so that an ARP request from the client (present or not depending on the
   neighbour cache) cannot make the file differ from run to run.
+- `ip-fragments.pcapng` uses an MTU of 400, not 576: curl's ClientHello (517 bytes)
+  makes a 569-byte IP packet, which fits 576. The server's route back announces MSS
+  1460 on the MTU-400 link (`advmss 1460`): with the MSS derived from its link the
+  client would never send a segment the router must fragment.
+- `no-dns-server.pcapng` switches off cli0's IPv6 router solicitations during the
+  capture, so that the (empty) file does not depend on when the lab came up.
 - Every first ClientHello has record version 0x0301 (OpenSSL's choice for an initial
   ClientHello; only the second ClientHello after an HRR uses 0x0303) with hello version
   0x0303 — in tetra-cipher-mismatch too (the field note says record version TLS 1.2).
