@@ -187,7 +187,12 @@ impl<'r> CaptureReader<'r> {
         }
         loop {
             if self.pending > 0 {
-                self.inner.consume(self.pending);
+                // Not `consume`: circular's `consume` moves the unread half of
+                // the buffer to its start every time the read position passes
+                // the middle, i.e. memmoves every byte of the file once more
+                // (8% of a bulk run). `refill` shifts only the partial record
+                // left at the end, before each read.
+                self.inner.consume_noshift(self.pending);
                 self.pending = 0;
             }
             let step = match self.inner.next() {

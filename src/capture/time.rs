@@ -71,9 +71,59 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The `Display` form for years 0–9999, written into a stack buffer
+    /// without `fmt` or the `time` crate: every connection record carries
+    /// times, and this is on the NDJSON path of every connection.
+    fn rfc3339_micros(self) -> Option<[u8; 27]> {
+        let secs = self.nanos.div_euclid(1_000_000_000);
+        let micros = self.nanos.rem_euclid(1_000_000_000) / 1000;
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let sod = secs.rem_euclid(86_400);
+        let mut buf = *b"0000-00-00T00:00:00.000000Z";
+        let fields: [(usize, usize, i64); 7] = [
+            (0, 4, year),
+            (5, 2, month),
+            (8, 2, day),
+            (11, 2, sod / 3600),
+            (14, 2, sod / 60 % 60),
+            (17, 2, sod % 60),
+            (20, 6, micros),
+        ];
+        for (at, width, mut value) in fields {
+            for slot in buf.iter_mut().skip(at).take(width).rev() {
+                *slot = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        }
+        Some(buf)
+    }
+}
+
+/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01
+/// (H. Hinnant's `civil_from_days`, exact for every i64 day count we produce).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe.saturating_add(era.saturating_mul(400)) + i64::from(month <= 2);
+    (year, month, day)
+}
+
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.rfc3339_micros() {
+            Some(buf) => serializer.serialize_str(std::str::from_utf8(&buf).unwrap_or_default()),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -96,6 +146,23 @@ pub fn rfc3339_seconds(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialized_form_equals_display_form() {
+        // i64 nanoseconds span 1677–2262: step ~115 days with odd remainders.
+        let mut nanos: i64 = i64::MIN + 1;
+        while nanos < i64::MAX - 9_987_654_321_123_457 {
+            let t = Timestamp::from_nanos(nanos);
+            let json = serde_json::to_string(&t).unwrap_or_default();
+            assert_eq!(json, format!("\"{t}\""), "{nanos}");
+            nanos = nanos.saturating_add(9_987_654_321_123_457);
+        }
+        for nanos in [i64::MIN, i64::MAX, 0, -1, 951_782_400_000_000_000] {
+            let t = Timestamp::from_nanos(nanos);
+            let json = serde_json::to_string(&t).unwrap_or_default();
+            assert_eq!(json, format!("\"{t}\""), "{nanos}");
+        }
+    }
 
     #[test]
     fn formats_rfc3339_micro() {

@@ -32,7 +32,7 @@ macro_rules! hex_code_point {
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
+                hex_str(u32::from(self.0), 4, s)
             }
         }
     };
@@ -166,7 +166,35 @@ impl fmt::Display for CipherSuite {
 
 impl Serialize for CipherSuite {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        hex_str(self.0, if self.0 <= 0xffff { 4 } else { 6 }, s)
+    }
+}
+
+/// The lowercase hex digit of the low 4 bits of `n`.
+pub fn hex_digit(n: u8) -> u8 {
+    b"0123456789abcdef"
+        .get(usize::from(n & 0xf))
+        .copied()
+        .unwrap_or(b'0')
+}
+
+/// Serializes `v` as `0x` and `digits` lowercase hex digits (the `Display`
+/// form), from a stack buffer: a connection record carries a hundred code
+/// points, and going through `fmt` for each was a measurable share of writing
+/// NDJSON (benches/compare.sh, dense workload).
+fn hex_str<S: Serializer>(v: u32, digits: usize, s: S) -> Result<S::Ok, S::Error> {
+    let mut buf = *b"0x00000000";
+    let digits = digits.min(8);
+    for (i, slot) in buf.iter_mut().skip(2).take(digits).enumerate() {
+        let shift = 4 * (digits - 1 - i);
+        *slot = hex_digit((v >> shift) as u8);
+    }
+    match buf
+        .get(..2 + digits)
+        .and_then(|b| std::str::from_utf8(b).ok())
+    {
+        Some(text) => s.serialize_str(text),
+        None => s.serialize_str(""),
     }
 }
 
@@ -262,6 +290,18 @@ pub fn group_name(g: NamedGroup) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialized_code_points_equal_their_display_form() {
+        for v in [0u16, 0x0a0a, 0x1301, 0xc02b, 0xffff] {
+            let json = serde_json::to_string(&ExtensionType(v)).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", ExtensionType(v)));
+        }
+        for v in [0x002fu32, 0xc030, 0x010080, 0x0700c0] {
+            let json = serde_json::to_string(&CipherSuite(v)).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", CipherSuite(v)));
+        }
+    }
 
     #[test]
     fn grease() {
