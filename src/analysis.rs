@@ -98,6 +98,7 @@ pub struct Analyzer {
     closing: VecDeque<(Timestamp, FlowKey, u32)>,
     next_id: u32,
     budget: Budget,
+    defrag: packet::defrag::Defragmenter,
     dns: DnsTracker,
     dns_done: Vec<DnsExchange>,
     warnings: Vec<Warning>,
@@ -123,6 +124,7 @@ impl Analyzer {
             closing: VecDeque::new(),
             next_id: 0,
             budget,
+            defrag: packet::defrag::Defragmenter::default(),
             dns: DnsTracker::default(),
             dns_done: Vec::new(),
             warnings: Vec::new(),
@@ -184,7 +186,18 @@ impl Analyzer {
         match packet::decode(frame) {
             Ok(p) => self.packet(&p, frame, sink),
             Err(Undecoded::Ignored) => {}
-            Err(Undecoded::Fragment) => self.undecodable.fragments += 1,
+            Err(Undecoded::Fragment) => {
+                self.undecodable.fragments += 1;
+                let fragment = packet::ip_layer(frame.link, frame.data)
+                    .ok()
+                    .and_then(packet::defrag::fragment);
+                if let Some(datagram) = fragment.and_then(|f| self.defrag.push(&f, frame.ts)) {
+                    // Whole again: analysed at the frame that completed it.
+                    if let Ok(p) = packet::decode_datagram(&datagram) {
+                        self.packet(&p, frame, sink);
+                    }
+                }
+            }
             Err(Undecoded::Malformed) => {
                 self.undecodable.malformed += 1;
                 self.undecodable.first_malformed.get_or_insert(frame.no);
@@ -383,10 +396,18 @@ impl Analyzer {
         self.dns.finish(&mut self.dns_done);
         self.flush_dns(sink);
         let u = std::mem::take(&mut self.undecodable);
-        if u.fragments > 0 {
+        let lost = self
+            .defrag
+            .dropped
+            .saturating_add(self.defrag.incomplete() as u64);
+        if u.fragments > 0 && lost > 0 {
             self.warn(Warning::general(format!(
-                "{} frames are IP fragments; fragments are not reassembled, their bytes count as missing",
-                u.fragments
+                "{} frames are IP fragments: {} datagrams reassembled, {lost} never completed or dropped (over {} datagrams or {} MiB at once, or older than {} s); their bytes count as missing",
+                u.fragments,
+                self.defrag.reassembled,
+                packet::defrag::MAX_DATAGRAMS,
+                packet::defrag::MAX_HELD_BYTES >> 20,
+                packet::defrag::TIMEOUT_NANOS / 1_000_000_000
             )));
         }
         if let Some(first) = u.first_malformed {

@@ -16,6 +16,8 @@
 
 use std::net::IpAddr;
 
+pub mod defrag;
+
 use etherparse::{IpNumber, LaxIpSlice, TcpSlice, UdpSlice};
 
 use crate::capture::{Frame, LinkType};
@@ -132,34 +134,38 @@ fn be16(data: &[u8], at: usize) -> Option<u16> {
 }
 
 fn decode_link(link: LinkType, data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {
+    decode_ip(ip_layer(link, data)?, depth)
+}
+
+/// The IP packet inside a frame of link type `link`.
+pub fn ip_layer(link: LinkType, data: &[u8]) -> Result<&[u8], Undecoded> {
     match link {
         LinkType::ETHERNET => {
             let ethertype = be16(data, 12).ok_or(Undecoded::Malformed)?;
-            decode_ethertype(ethertype, data.get(14..).unwrap_or_default(), depth)
+            ethertype_payload(ethertype, data.get(14..).unwrap_or_default())
         }
         LinkType::LINUX_SLL => {
             // 16-byte header; protocol (ethertype) in the last two bytes.
             let proto = be16(data, 14).ok_or(Undecoded::Malformed)?;
-            decode_ethertype(proto, data.get(16..).unwrap_or_default(), depth)
+            ethertype_payload(proto, data.get(16..).unwrap_or_default())
         }
         LinkType::LINUX_SLL2 => {
             // 20-byte header; protocol first.
             let proto = be16(data, 0).ok_or(Undecoded::Malformed)?;
-            decode_ethertype(proto, data.get(20..).unwrap_or_default(), depth)
+            ethertype_payload(proto, data.get(20..).unwrap_or_default())
         }
         LinkType::NULL | LinkType::LOOP => {
             // Address family, host order for NULL, network order for LOOP; values
             // differ by OS (IPv6 is 24, 28 or 30), so just read the IP version.
-            decode_ip(data.get(4..).unwrap_or_default(), depth)
+            Ok(data.get(4..).unwrap_or_default())
         }
-        LinkType::RAW | LinkType::RAW_OPENBSD | LinkType::IPV4 | LinkType::IPV6 => {
-            decode_ip(data, depth)
+        LinkType::RAW | LinkType::RAW_OPENBSD | LinkType::IPV4 | LinkType::IPV6 | LinkType(12) => {
+            Ok(data)
         }
-        LinkType(12) => decode_ip(data, depth),
         LinkType::NFLOG => {
             // Linux netfilter log: TLVs, the packet is the payload attribute.
             match pcap_parser::data::get_packetdata_nflog(data, data.len()) {
-                Some(pcap_parser::data::PacketData::L3(_, payload)) => decode_ip(payload, depth),
+                Some(pcap_parser::data::PacketData::L3(_, payload)) => Ok(payload),
                 _ => Err(Undecoded::Malformed),
             }
         }
@@ -167,18 +173,14 @@ fn decode_link(link: LinkType, data: &[u8], depth: u8) -> Result<Packet<'_>, Und
     }
 }
 
-fn decode_ethertype(
-    mut ethertype: u16,
-    mut rest: &[u8],
-    depth: u8,
-) -> Result<Packet<'_>, Undecoded> {
+fn ethertype_payload(mut ethertype: u16, mut rest: &[u8]) -> Result<&[u8], Undecoded> {
     // Any stack of VLAN tags (802.1Q, QinQ), bounded by the packet length.
     while matches!(ethertype, ETH_VLAN | ETH_QINQ | ETH_QINQ_OLD) {
         ethertype = be16(rest, 2).ok_or(Undecoded::Malformed)?;
         rest = rest.get(4..).unwrap_or_default();
     }
     match ethertype {
-        ETH_IPV4 | ETH_IPV6 => decode_ip(rest, depth),
+        ETH_IPV4 | ETH_IPV6 => Ok(rest),
         ETH_PPPOE_SESSION => {
             // PPPoE header (6 bytes, its length field counts the PPP frame)
             // then the PPP protocol (2 bytes). The length, not the IP header,
@@ -186,14 +188,18 @@ fn decode_ethertype(
             let ppp_len = usize::from(be16(rest, 4).ok_or(Undecoded::Malformed)?);
             let proto = be16(rest, 6).ok_or(Undecoded::Malformed)?;
             let end = 6usize.saturating_add(ppp_len).min(rest.len());
-            let ip = rest.get(8..end).unwrap_or_default();
             match proto {
-                0x0021 | 0x0057 => decode_ip(ip, depth),
+                0x0021 | 0x0057 => Ok(rest.get(8..end).unwrap_or_default()),
                 _ => Err(Undecoded::Ignored),
             }
         }
         _ => Err(Undecoded::Ignored),
     }
+}
+
+/// Decodes a datagram whose fragments were reassembled.
+pub fn decode_datagram(d: &defrag::Datagram) -> Result<Packet<'_>, Undecoded> {
+    transport(d.src, d.dst, d.proto, &d.payload, d.payload.len(), 0)
 }
 
 fn decode_ip(data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {
@@ -214,9 +220,28 @@ fn decode_ip(data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {
         etherparse::LenSource::Slice if !payload.incomplete => payload.payload.len(),
         _ => wire_ip_payload_len(&ip).unwrap_or(payload.payload.len()),
     };
-    match payload.ip_number {
+    transport(
+        src,
+        dst,
+        payload.ip_number,
+        payload.payload,
+        wire_transport_len,
+        depth,
+    )
+}
+
+/// TCP or UDP over `data` (the IP payload), `wire_transport_len` bytes on the wire.
+fn transport(
+    src: IpAddr,
+    dst: IpAddr,
+    proto: IpNumber,
+    data: &[u8],
+    wire_transport_len: usize,
+    depth: u8,
+) -> Result<Packet<'_>, Undecoded> {
+    match proto {
         IpNumber::TCP => {
-            let tcp = TcpSlice::from_slice(payload.payload).map_err(|_| Undecoded::Malformed)?;
+            let tcp = TcpSlice::from_slice(data).map_err(|_| Undecoded::Malformed)?;
             let header_len = usize::from(tcp.data_offset()) * 4;
             let wire_len = wire_transport_len.saturating_sub(header_len);
             let captured = tcp.payload();
@@ -243,8 +268,7 @@ fn decode_ip(data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {
             })
         }
         IpNumber::UDP => {
-            let udp =
-                UdpSlice::from_slice_lax(payload.payload).map_err(|_| Undecoded::Malformed)?;
+            let udp = UdpSlice::from_slice_lax(data).map_err(|_| Undecoded::Malformed)?;
             let (src_port, dst_port) = (udp.source_port(), udp.destination_port());
             if depth < MAX_TUNNEL_DEPTH {
                 // VXLAN (8-byte header) and Geneve (8 bytes + options) carry Ethernet.
