@@ -624,3 +624,30 @@ fn client_leaving_after_the_handshake_refused_the_name() {
         finding.detail
     );
 }
+
+#[test]
+fn dns_over_tcp_and_no_dns_at_all() {
+    let f = facts("dns-tcp.pcapng");
+    let a = analyze("dns-tcp.pcapng");
+    let nx: Vec<u64> = f["dns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|q| q["rcode"] == "NXDOMAIN")
+        .flat_map(|q| [q["query_frame"].as_u64(), q["response_frame"].as_u64()])
+        .flatten()
+        .collect();
+    expect(&a, "dns-nxdomain", &nx);
+    assert!(a.dns.iter().all(|d| d.transport == "tcp"));
+
+    // An empty capture from a client with no DNS server: nothing to blame on
+    // the network, but the absence itself is the clue.
+    let a = analyze("no-dns-server.pcapng");
+    assert_eq!(a.frames, 0);
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let note = a
+        .findings
+        .iter()
+        .find(|x| x.code.as_str() == "dns-no-query");
+    assert!(note.is_some_and(|n| n.severity == Severity::Warning && n.evidence.is_empty()));
+}
