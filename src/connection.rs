@@ -379,42 +379,45 @@ impl ConnectionTracker {
             server_packets: self.tcp.packets[s],
         };
 
-        let tls = self
-            .session
-            .handshake
-            .as_ref()
-            .map(|hs| build_tls(hs, client_dir, &tcp, &self.session));
+        let proxy = self.session.proxy.take();
+        let http = std::mem::take(&mut self.session.http);
+        let start = self.first.1;
+        // The timeline reads the handshake first; then its hellos, chain and
+        // alerts move into the record instead of being cloned.
+        let hs = self.session.handshake.take();
+        let timeline = timeline(
+            proxy.as_ref(),
+            &http,
+            start,
+            &self.tcp,
+            hs.as_ref(),
+            client_dir,
+            &self.session.frame_times,
+        );
+        let tls = hs.map(|hs| build_tls(hs, client_dir, &tcp, &self.session));
         let (client, server) = (
             self.key.source(client_dir),
             self.key.source(client_dir.reverse()),
         );
-        let mut conn = Connection {
+        Connection {
             id: self.id,
             client,
             server,
             first_frame: self.first.0,
             last_frame,
-            start: self.first.1,
-            duration: last_ts.seconds_since(self.first.1),
+            start,
+            duration: last_ts.seconds_since(start),
             tcp,
-            proxy: self.session.proxy.take(),
-            http: std::mem::take(&mut self.session.http),
+            proxy,
+            http,
             tls,
-            timeline: Vec::new(),
+            timeline,
             end: last_ts,
-        };
-        conn.timeline = timeline(
-            &conn,
-            &self.tcp,
-            self.session.handshake.as_ref(),
-            client_dir,
-            &self.session.frame_times,
-        );
-        conn
+        }
     }
 }
 
-fn build_tls(hs: &Handshake, client_dir: Direction, tcp: &TcpSummary, session: &Session) -> Tls {
+fn build_tls(hs: Handshake, client_dir: Direction, tcp: &TcpSummary, session: &Session) -> Tls {
     let s = client_dir.reverse();
     let completed_at = hs.completed_at();
     let during_handshake = |frame: FrameNo| completed_at.is_none_or(|(f, _)| frame <= f);
@@ -448,41 +451,42 @@ fn build_tls(hs: &Handshake, client_dir: Direction, tcp: &TcpSummary, session: &
             sample: sample.clone(),
         })
     });
+    let established_frame = completed_at.map(|(f, _)| f);
+    let alerts = hs
+        .alerts
+        .iter()
+        .map(|a| Alert::from_record(a, client_dir))
+        .collect();
+    let (certificates, client_certificates) = hs
+        .certificates
+        .into_iter()
+        .map(|(d, c)| (d == client_dir, c))
+        .partition::<Vec<_>, _>(|(from_client, _)| !from_client);
+    let client_data_frame = hs.application_data[client_dir].map(|(f, _)| f);
+    let server_data_frame = hs.application_data[client_dir.reverse()].map(|(f, _)| f);
     Tls {
-        client_hello: hs.client_hello.clone(),
-        hello_retry_request: hs.hello_retry_request.clone(),
-        second_client_hello: hs.second_client_hello.clone(),
-        server_hello: hs.server_hello.clone(),
-        later_hellos: hs.later_hellos.clone(),
-        certificates: hs
-            .certificates
-            .iter()
-            .filter(|(d, _)| *d != client_dir)
-            .map(|(_, c)| c.clone())
-            .collect(),
-        client_certificates: hs
-            .certificates
-            .iter()
-            .filter(|(d, _)| *d == client_dir)
-            .map(|(_, c)| c.clone())
-            .collect(),
-        alerts: hs
-            .alerts
-            .iter()
-            .map(|a| Alert::from_record(a, client_dir))
-            .collect(),
+        client_hello: hs.client_hello,
+        hello_retry_request: hs.hello_retry_request,
+        second_client_hello: hs.second_client_hello,
+        server_hello: hs.server_hello,
+        later_hellos: hs.later_hellos,
+        certificates: certificates.into_iter().map(|(_, c)| c).collect(),
+        client_certificates: client_certificates.into_iter().map(|(_, c)| c).collect(),
+        alerts,
         outcome,
-        established_frame: completed_at.map(|(f, _)| f),
+        established_frame,
         not_tls,
         server_key_exchange: hs.server_key_exchange,
-        client_data_frame: hs.application_data[client_dir].map(|(f, _)| f),
-        server_data_frame: hs.application_data[client_dir.reverse()].map(|(f, _)| f),
+        client_data_frame,
+        server_data_frame,
     }
 }
 
 /// The ladder diagram: TCP control, proxy, HTTP and TLS events by frame.
 fn timeline(
-    conn: &Connection,
+    proxy: Option<&ProxyTunnel>,
+    http: &[HttpExchange],
+    start: Timestamp,
     tcp: &TcpState,
     hs: Option<&Handshake>,
     client_dir: Direction,
@@ -523,9 +527,9 @@ fn timeline(
         frame_times
             .iter()
             .find(|(f, _)| *f == frame)
-            .map_or(conn.start, |(_, t)| *t)
+            .map_or(start, |(_, t)| *t)
     };
-    if let Some(p) = &conn.proxy {
+    if let Some(p) = proxy {
         let port = p.port.map(|p| format!(":{p}")).unwrap_or_default();
         push(
             p.request_frame,
@@ -543,7 +547,7 @@ fn timeline(
             );
         }
     }
-    for x in &conn.http {
+    for x in http {
         if let Some(f) = x.request_frame {
             push(
                 f,

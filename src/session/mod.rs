@@ -173,6 +173,20 @@ impl Session {
         warnings: &mut Vec<Warning>,
     ) {
         let d = dir;
+        // Fast path: a TLS direction (nearly every chunk of a TLS connection)
+        // is fed in place, without moving its state out and back.
+        if let DirState::Tls(stream) = &mut self.dirs[d] {
+            let hs = self.handshake.get_or_insert_with(Handshake::default);
+            let mut ctx = RecordContext {
+                dir,
+                frame,
+                ts,
+                handshake: hs,
+                warnings,
+            };
+            stream.feed(data, &mut ctx);
+            return;
+        }
         while !data.is_empty() {
             let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
             let (next, used) = match state {
