@@ -98,6 +98,13 @@ pub struct Analyzer {
     closing: VecDeque<(Timestamp, FlowKey, u32)>,
     next_id: u32,
     budget: Budget,
+    /// Heap bytes all live sessions hold for partial messages (TLS, HTTP, DNS),
+    /// capped at [`Limits::max_held_bytes`] like the out-of-order bytes.
+    session_bytes: usize,
+    /// Connections that lost partial messages to that cap, and the first frame.
+    shed: (u64, Option<FrameNo>),
+    /// Writing the end-of-capture summaries, which are never hidden by [`MAX_WARNINGS`].
+    summarizing: bool,
     defrag: packet::defrag::Defragmenter,
     dns: DnsTracker,
     dns_done: Vec<DnsExchange>,
@@ -124,6 +131,9 @@ impl Analyzer {
             closing: VecDeque::new(),
             next_id: 0,
             budget,
+            session_bytes: 0,
+            shed: (0, None),
+            summarizing: false,
             defrag: packet::defrag::Defragmenter::default(),
             dns: DnsTracker::default(),
             dns_done: Vec::new(),
@@ -166,7 +176,7 @@ impl Analyzer {
     }
 
     fn warn(&mut self, w: Warning) {
-        if self.warnings.len() < MAX_WARNINGS {
+        if self.summarizing || self.warnings.len() < MAX_WARNINGS {
             self.warnings.push(w);
         } else {
             self.warnings_dropped += 1;
@@ -229,6 +239,7 @@ impl Analyzer {
                             true
                         } else {
                             let was_closed = t.is_closed();
+                            let held = t.buffered();
                             t.on_segment(
                                 dir,
                                 &seg,
@@ -236,6 +247,14 @@ impl Analyzer {
                                 frame.ts,
                                 &mut self.budget,
                                 &mut self.warnings,
+                            );
+                            self.session_bytes = cap_session_bytes(
+                                t,
+                                self.session_bytes.saturating_sub(held),
+                                self.limits.max_held_bytes,
+                                frame,
+                                &mut self.warnings,
+                                &mut self.shed,
                             );
                             if !was_closed && t.is_closed() {
                                 self.closing.push_back((frame.ts, key, t.id()));
@@ -274,6 +293,14 @@ impl Analyzer {
                         frame.ts,
                         &mut self.budget,
                         &mut self.warnings,
+                    );
+                    self.session_bytes = cap_session_bytes(
+                        &mut t,
+                        self.session_bytes,
+                        self.limits.max_held_bytes,
+                        frame,
+                        &mut self.warnings,
+                        &mut self.shed,
                     );
                     if t.is_closed() {
                         self.closing.push_back((frame.ts, key, t.id()));
@@ -330,6 +357,7 @@ impl Analyzer {
     }
 
     fn emit(&mut self, tracker: ConnectionTracker, sink: &mut dyn FnMut(Item)) {
+        self.session_bytes = self.session_bytes.saturating_sub(tracker.buffered());
         let conn = tracker.finish(&mut self.budget, &mut self.warnings);
         self.connections += 1;
         sink(Item::Connection(Box::new(conn)));
@@ -395,6 +423,19 @@ impl Analyzer {
         }
         self.dns.finish(&mut self.dns_done);
         self.flush_dns(sink);
+        // Summaries of what was lost come after the per-frame warnings, and
+        // are never hidden by MAX_WARNINGS.
+        self.cap_warnings();
+        self.summarizing = true;
+        if let (n @ 1.., Some(first)) = self.shed {
+            self.warn(Warning::at(
+                first,
+                format!(
+                    "{n} connections gave up partial TLS/HTTP/DNS messages because buffers across all connections reached the cap of {} MiB (--max-buffer-mib); the first is here, and those messages are reported truncated",
+                    self.limits.max_held_bytes >> 20
+                ),
+            ));
+        }
         let u = std::mem::take(&mut self.undecodable);
         let lost = self
             .defrag
@@ -444,11 +485,31 @@ impl Analyzer {
                 dns::MAX_PENDING
             )));
         }
-        self.cap_warnings();
         if self.warnings_dropped > 0 {
             let n = self.warnings_dropped;
             self.warnings
                 .push(Warning::general(format!("{n} more warnings not shown")));
         }
     }
+}
+
+/// Adds what `t` now buffers to `others` (what every other session holds); over
+/// `cap`, `t` gives up its partial messages (with a warning). Returns the new total.
+fn cap_session_bytes(
+    t: &mut ConnectionTracker,
+    others: usize,
+    cap: usize,
+    frame: &Frame<'_>,
+    warnings: &mut Vec<Warning>,
+    shed: &mut (u64, Option<FrameNo>),
+) -> usize {
+    let mut total = others.saturating_add(t.buffered());
+    if total > cap {
+        if t.shed_buffers(frame.no, frame.ts, cap, warnings) {
+            shed.0 += 1;
+            shed.1.get_or_insert(frame.no);
+        }
+        total = others.saturating_add(t.buffered());
+    }
+    total
 }

@@ -271,9 +271,29 @@ impl ConnectionTracker {
             StreamEvent::Data { bytes, frame, ts } => {
                 session.on_data(dir, bytes, frame, ts, warnings)
             }
-            StreamEvent::Gap { len, frame, .. } => session.on_gap(dir, len, frame, ts, warnings),
+            StreamEvent::Gap { len, frame, cause } => {
+                session.on_gap(dir, len, cause, frame, ts, warnings)
+            }
         };
         self.streams[dir].push(seg, frame, ts, budget, &mut sink);
+    }
+
+    /// Heap bytes its session holds for partial messages (the capture-wide
+    /// buffering cap counts them).
+    pub fn buffered(&self) -> usize {
+        self.session.buffered()
+    }
+
+    /// Gives up its partial messages under the capture's buffering cap, with a
+    /// warning (once) saying what was lost; true when that warning was given now.
+    pub fn shed_buffers(
+        &mut self,
+        frame: FrameNo,
+        ts: Timestamp,
+        cap: usize,
+        warnings: &mut Vec<Warning>,
+    ) -> bool {
+        self.session.shed(frame, ts, cap, warnings)
     }
 
     /// DNS messages decoded from this (TCP port 53) connection since the last call.
@@ -327,8 +347,8 @@ impl ConnectionTracker {
                 StreamEvent::Data { bytes, frame, ts } => {
                     session.on_data(dir, bytes, frame, ts, warnings)
                 }
-                StreamEvent::Gap { len, frame, .. } => {
-                    session.on_gap(dir, len, frame, last_ts, warnings)
+                StreamEvent::Gap { len, frame, cause } => {
+                    session.on_gap(dir, len, cause, frame, last_ts, warnings)
                 }
             };
             self.streams[dir].finish(last_frame, last_ts, budget, &mut sink);

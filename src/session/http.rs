@@ -79,6 +79,11 @@ impl HeaderBlock {
         }
     }
 
+    /// Heap bytes held.
+    pub fn buffered(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// The block, parsed (after `Done`).
     pub fn parse(&self) -> Head {
         Head::parse(&self.buf)
@@ -254,6 +259,20 @@ impl BodyReader {
             BodyFraming::Chunked => self.chunk != ChunkState::Trailer || !self.line.is_empty(),
             BodyFraming::None | BodyFraming::UntilClose => false,
         }
+    }
+
+    /// Heap bytes held (kept body bytes, a chunk-size line in progress).
+    pub fn buffered(&self) -> usize {
+        self.kept.capacity().saturating_add(self.line.capacity())
+    }
+
+    /// Stops keeping body bytes and frees them (under the capture's buffering
+    /// cap); returns how many kept bytes were given up.
+    pub fn shed(&mut self) -> usize {
+        let n = self.kept.len();
+        self.keep = false;
+        self.kept = Vec::new();
+        n
     }
 
     /// The Content-Length, when the body has one.

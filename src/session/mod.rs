@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 
 use crate::capture::{FrameNo, Timestamp};
 use crate::error::Warning;
+use crate::flow::reassembly::GapCause;
 use crate::flow::{Direction, PerDirection};
 use crate::tls::{self, Handshake, RecordContext, TlsStream};
 use http::{BodyFraming, BodyReader, HeaderBlock, HeaderProgress, HttpExchange};
@@ -108,6 +109,10 @@ pub struct Session {
     pub frame_times: Vec<(FrameNo, Timestamp)>,
     dns_port: bool,
     http_dropped: u32,
+    /// Whether buffers were already shed under the capture's cap (warned once).
+    shed_warned: bool,
+    /// Whether the out-of-order cap already cost this connection bytes (warned once).
+    cap_gap_warned: PerDirection<bool>,
 }
 
 /// Bytes quoted from a side that answered TLS with something else.
@@ -135,7 +140,98 @@ impl Session {
             frame_times: Vec::new(),
             dns_port,
             http_dropped: 0,
+            shed_warned: false,
+            cap_gap_warned: PerDirection::default(),
         }
+    }
+
+    /// Heap bytes held for partial messages (TLS records and handshake
+    /// messages, HTTP header blocks and kept bodies, DNS-over-TCP messages):
+    /// what the capture-wide buffering cap ([`crate::Limits::max_held_bytes`]) counts.
+    pub fn buffered(&self) -> usize {
+        let one = |state: &DirState| match state {
+            DirState::Sniff(buf) | DirState::DnsTcp(buf) => buf.capacity(),
+            DirState::ConnectRequest(b)
+            | DirState::ProxyResponse(b)
+            | DirState::RequestHead(b)
+            | DirState::ResponseHead(b) => b.buffered(),
+            DirState::ProxyBody(b) | DirState::RequestBody(b) | DirState::ResponseBody(b, _) => {
+                b.buffered()
+            }
+            DirState::Tls(stream) => stream.buffered(),
+            DirState::Opaque => 0,
+        };
+        one(&self.dirs.lo_to_hi).saturating_add(one(&self.dirs.hi_to_lo))
+    }
+
+    /// The capture's buffering cap was reached: gives up this connection's
+    /// partial messages (a TLS message is decoded as cut, an HTTP header block
+    /// or DNS message in progress is abandoned, a kept body is dropped), with a
+    /// warning (the first time) saying what was lost. Returns whether that
+    /// warning was given now.
+    pub fn shed(
+        &mut self,
+        frame: FrameNo,
+        ts: Timestamp,
+        cap: usize,
+        warnings: &mut Vec<Warning>,
+    ) -> bool {
+        let mut lost = Vec::new();
+        for dir in Direction::BOTH {
+            let state = std::mem::replace(&mut self.dirs[dir], DirState::Opaque);
+            self.dirs[dir] = match state {
+                DirState::Tls(mut stream) => {
+                    let hs = self.handshake.get_or_insert_with(Handshake::default);
+                    let mut ctx = RecordContext {
+                        dir,
+                        frame,
+                        ts,
+                        handshake: hs,
+                        warnings,
+                    };
+                    lost.extend(stream.shed(&mut ctx));
+                    DirState::Tls(stream)
+                }
+                DirState::ConnectRequest(b)
+                | DirState::ProxyResponse(b)
+                | DirState::RequestHead(b)
+                | DirState::ResponseHead(b) => {
+                    lost.push(format!(
+                        "an HTTP header block in progress ({} bytes); the rest of this direction is not decoded",
+                        b.buffered()
+                    ));
+                    DirState::Opaque
+                }
+                DirState::ResponseBody(mut body, i) => {
+                    let n = body.shed();
+                    if n > 0 {
+                        lost.push(format!("{n} kept bytes of an HTTP response body"));
+                    }
+                    DirState::ResponseBody(body, i)
+                }
+                DirState::DnsTcp(buf) if !buf.is_empty() => {
+                    lost.push(format!(
+                        "a DNS-over-TCP message in progress ({} bytes); the rest of this direction is not decoded",
+                        buf.len()
+                    ));
+                    DirState::Opaque
+                }
+                other => other,
+            };
+        }
+        let first = !lost.is_empty() && !self.shed_warned;
+        if first {
+            self.shed_warned = true;
+            warnings.push(Warning::at(
+                frame,
+                format!(
+                    "partial messages buffered across all connections reached the cap of {} MiB (--max-buffer-mib); this connection lost {}",
+                    cap >> 20,
+                    lost.join("; ")
+                ),
+            ));
+        }
+        first
     }
 
     /// Bytes of direction `dir`, delivered by `frame`.
@@ -407,17 +503,30 @@ impl Session {
         DirState::Opaque
     }
 
-    /// Bytes of direction `dir` that will never come.
+    /// Bytes of direction `dir` that will never come, and why. A hole given up
+    /// because an out-of-order cap was reached is said in a warning (once per
+    /// direction: `tcp.missing_bytes` counts them all).
     pub fn on_gap(
         &mut self,
         dir: Direction,
         len: u64,
+        cause: GapCause,
         frame: FrameNo,
         ts: Timestamp,
         warnings: &mut Vec<Warning>,
     ) {
         let d = dir;
         self.missing[d] = self.missing[d].saturating_add(len);
+        if cause == GapCause::BufferCap && !self.cap_gap_warned[d] {
+            self.cap_gap_warned[d] = true;
+            warnings.push(Warning::at(
+                frame,
+                format!(
+                    "out-of-order TCP data reached its cap ({} MiB per direction, or --max-buffer-mib across all connections): the {len} missing bytes before it were declared lost, and so will later holes of this stream (counted in tcp.missing_bytes)",
+                    crate::flow::reassembly::MAX_HELD_PER_DIRECTION >> 20
+                ),
+            ));
+        }
         let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
         self.dirs[d] = match state {
             DirState::Tls(mut stream) => {

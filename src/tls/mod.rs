@@ -96,12 +96,22 @@ pub struct TlsStream {
     discard: usize,
     /// Looking for a record header after losing sync.
     lost_sync: bool,
+    /// Handshake record bodies are decoded as their bytes arrive instead of
+    /// being collected whole (set when buffers were shed under the capture's
+    /// buffering cap; messages are then reported at the frame completing them).
+    unbuffered: bool,
+    /// Whether a record over [`MAX_PLAUSIBLE_RECORD`] was already warned about.
+    warned_long_record: bool,
     /// Records read.
     records: u64,
 }
 
 /// Bytes of SSLv2 hello records kept (the CLIENT-HELLO's specs; SERVER-HELLO's certificate).
 const MAX_SSLV2_RECORD: usize = 32 * 1024;
+
+/// Capacity an emptied buffer may keep; a larger one is freed, so that an idle
+/// connection holds no memory for the big message it once reassembled.
+const KEPT_CAPACITY: usize = 4096;
 
 impl TlsStream {
     /// A direction at the start of its TLS bytes.
@@ -112,6 +122,54 @@ impl TlsStream {
     /// Records read so far.
     pub fn records(&self) -> u64 {
         self.records
+    }
+
+    /// Heap bytes held for partial records and messages (what the capture-wide
+    /// buffering cap counts).
+    pub fn buffered(&self) -> usize {
+        self.small
+            .capacity()
+            .saturating_add(self.pending.capacity())
+    }
+
+    /// Gives up what is buffered, under the capture's buffering cap: the handshake
+    /// record in progress is decoded as far as it arrived, a partial message is
+    /// decoded as cut (`truncated`) and its rest skipped, and from now on record
+    /// bodies are decoded as they arrive instead of being collected. Returns a
+    /// description of what was cut, if anything was.
+    pub fn shed(&mut self, ctx: &mut RecordContext<'_>) -> Option<String> {
+        if self.buffered() == 0 {
+            return None;
+        }
+        let mut what = None;
+        match self.record {
+            Some(header) if !header.sslv2 && header.content_type == content::HANDSHAKE => {
+                if self.is_plain_handshake(ctx) {
+                    let body = std::mem::take(&mut self.small);
+                    self.handshake_bytes(&body, header.version, ctx);
+                } else if !self.small.is_empty() {
+                    what = Some(format!(
+                        "an encrypted handshake record ({} bytes collected)",
+                        self.small.len()
+                    ));
+                }
+                self.small = Vec::new();
+            }
+            // SSLv2 hellos (at most MAX_SSLV2_RECORD), alerts (8 bytes): kept.
+            _ => {}
+        }
+        if let Some(declared) = message_len(&self.pending) {
+            let kind = self.pending.first().copied().unwrap_or_default();
+            what = Some(format!(
+                "a TLS {} of {declared} bytes, decoded from its first {} and marked truncated",
+                codepoints::handshake_name(kind),
+                self.pending.len().saturating_sub(4)
+            ));
+            self.cut_message(0, ctx);
+        }
+        self.pending = Vec::new();
+        self.unbuffered = true;
+        what
     }
 
     /// Takes the next bytes of this direction.
@@ -140,10 +198,14 @@ impl TlsStream {
             // A whole handshake record inside one chunk is decoded in place;
             // otherwise its body is collected first. Messages are reported when
             // their record completes, as Wireshark does.
-            if self.remaining == 0 && self.small.is_empty() && self.is_plain_handshake(ctx) {
+            if (self.unbuffered || (self.remaining == 0 && self.small.is_empty()))
+                && self.is_plain_handshake(ctx)
+            {
                 let version = self.record.map_or(ProtocolVersion::TLS10, |r| r.version);
                 self.handshake_bytes(part, version, ctx);
-                self.record = None;
+                if self.remaining == 0 {
+                    self.record = None;
+                }
                 continue;
             }
             self.body(part);
@@ -215,7 +277,9 @@ impl TlsStream {
             // Rescan from the byte after the bogus header's first byte.
             return Some(rest);
         }
-        if len > MAX_PLAUSIBLE_RECORD {
+        if len > MAX_PLAUSIBLE_RECORD && !self.warned_long_record {
+            // Once per direction: a hostile stream may send nothing else.
+            self.warned_long_record = true;
             ctx.warnings.push(Warning::at(
                 ctx.frame,
                 format!("TLS record of {len} bytes, longer than the protocol allows"),
@@ -262,7 +326,7 @@ impl TlsStream {
                 self.small
                     .extend_from_slice(part.get(..room.min(part.len())).unwrap_or_default());
             }
-            content::HANDSHAKE => {
+            content::HANDSHAKE if !self.unbuffered => {
                 // A record is at most 2^16 - 1 bytes: bounded. Encrypted ones are
                 // kept too: see `end_record`.
                 self.small.extend_from_slice(part);
@@ -320,6 +384,10 @@ impl TlsStream {
             _ => {}
         }
         self.small.clear();
+        if self.small.capacity() > KEPT_CAPACITY {
+            // A large record body was collected: give the memory back.
+            self.small = Vec::new();
+        }
     }
 
     fn end_sslv2_record(&mut self, ctx: &mut RecordContext<'_>) {
@@ -373,6 +441,9 @@ impl TlsStream {
         self.pending = pending;
         self.pending.drain(..used.min(self.pending.len()));
         if self.pending.is_empty() {
+            if self.pending.capacity() > KEPT_CAPACITY {
+                self.pending = Vec::new();
+            }
             self.pending_record_version = None;
         } else if used > 0 {
             self.pending_record_version = Some(version);
