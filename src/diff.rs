@@ -84,6 +84,9 @@ pub struct Unpaired {
     pub connections: Vec<u32>,
     /// Whether any of them failed (error finding).
     pub failed: bool,
+    /// For a server only GOOD reaches: what the BAD capture shows instead
+    /// (its lookup of the name failed, it resolved but never connected, …).
+    pub other_side: Option<String>,
 }
 
 /// The whole comparison.
@@ -203,6 +206,7 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
                     server: s.clone(),
                     connections: conns.iter().map(|c| c.id).collect(),
                     failed: conns.iter().any(|c| failed(a, c)),
+                    other_side: None,
                 }
             })
             .collect()
@@ -217,15 +221,65 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
         codes.dedup();
         codes
     };
+    let mut only_good = unpaired(good, &good_servers, &bad_servers);
+    for u in &mut only_good {
+        u.other_side = Some(absent_in(bad, &u.server));
+    }
     Diff {
         good: good.capture.clone(),
         bad: bad.capture.clone(),
-        only_good: unpaired(good, &good_servers, &bad_servers),
+        only_good,
         only_bad: unpaired(bad, &bad_servers, &good_servers),
         pairs,
         good_errors: errors(good),
         bad_errors: errors(bad),
     }
+}
+
+/// What the BAD capture shows about a server it never reached.
+fn absent_in(bad: &Analysis, server: &str) -> String {
+    let name = server
+        .rsplit_once(':')
+        .map_or(server, |(n, _)| n)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return format!("BAD has no connection to {server}.");
+    }
+    let lookups: Vec<&crate::DnsExchange> = bad
+        .dns
+        .iter()
+        .filter(|d| d.name.trim_end_matches('.').eq_ignore_ascii_case(name))
+        .collect();
+    let frames = |xs: &[&crate::DnsExchange]| -> String {
+        let mut f: Vec<u64> = xs
+            .iter()
+            .flat_map(|d| d.query_frame.into_iter().chain(d.response_frame))
+            .map(|f| f.0)
+            .collect();
+        f.sort_unstable();
+        f.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+    };
+    if lookups.is_empty() {
+        return format!("BAD neither looks {name} up nor connects to it.");
+    }
+    if let Some(ok) = lookups.iter().find(|d| d.resolved()) {
+        return format!(
+            "BAD resolved {name} to {} but never connected to {server}.",
+            ok.answers.join(", ")
+        );
+    }
+    let outcomes: Vec<String> = lookups
+        .iter()
+        .map(|d| d.rcode.clone().unwrap_or_else(|| "no answer".into()))
+        .collect();
+    let mut outcomes_dedup = outcomes.clone();
+    outcomes_dedup.dedup();
+    format!(
+        "BAD's lookup of {name} failed ({}; frames {}), so it never connected.",
+        outcomes_dedup.join(", "),
+        frames(&lookups)
+    )
 }
 
 fn pair(

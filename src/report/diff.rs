@@ -126,6 +126,16 @@ pub fn write(out: &mut dyn Write, d: &Diff, all: bool) -> Result<(), Error> {
             writeln!(out, "{t}")?;
         }
     }
+    for u in &d.only_good {
+        if let Some(why) = &u.other_side {
+            writeln!(
+                out,
+                "\n{} — only GOOD reaches it\n  • {}",
+                escape(&u.server),
+                escape(why)
+            )?;
+        }
+    }
     for (label, list) in [("Only in GOOD", &d.only_good), ("Only in BAD", &d.only_bad)] {
         if list.is_empty() {
             continue;

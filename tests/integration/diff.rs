@@ -83,3 +83,28 @@ fn server_filter_and_cli_json() {
     let v: serde_json::Value = serde_json::from_slice(&none.stdout).unwrap_or_default();
     assert_eq!(v["pairs"].as_array().map(Vec::len), Some(0));
 }
+
+#[test]
+fn a_server_only_good_reaches_is_explained_by_bad_dns() {
+    let good = analyze("api-sse-ok.pcapng");
+    let bad = analyze("dns-nxdomain.pcapng");
+    let d = tlsdiag::diff::diff(&good, &bad, None, &Options::default().diagnosis.profiles);
+    assert!(d.pairs.is_empty());
+    let u = d
+        .only_good
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("only_good"));
+    assert_eq!(u.server, "api-sse.cisco.com:443");
+    let why = u.other_side.unwrap_or_default();
+    assert!(
+        why.starts_with("BAD's lookup of api-sse.cisco.com failed (NXDOMAIN"),
+        "{why}"
+    );
+    // The frames it cites are BAD's DNS exchanges for the name.
+    for x in bad.dns.iter().filter(|x| x.name == "api-sse.cisco.com") {
+        if let Some(q) = x.query_frame {
+            assert!(why.contains(&q.0.to_string()), "{why}");
+        }
+    }
+}
