@@ -35,7 +35,8 @@
 #
 # Knobs: RUNS (5), RUNS_SLOW (1; tshark takes ~25 s per GiB), FILES (space-separated
 # names inside SCRATCH; default all five), SKIP_EXTRAS=1 (only the main table),
-# PCAP_ANALYZER.
+# PCAP_ANALYZER, SHARED (the shared generator), CARGO_TARGET_DIR (where the
+# release binary is built).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -44,7 +45,7 @@ RUNS="${RUNS:-5}"
 RUNS_SLOW="${RUNS_SLOW:-1}"
 FILES="${FILES:-bench-100m.pcap bench-1g.pcap bench-1g.pcapng dense.pcap dense.pcapng}"
 SHARED="${SHARED:-$ROOT/../shared/bench/make-workload.sh}"
-TLSDIAG="$ROOT/target/release/tlsdiag"
+TLSDIAG="${CARGO_TARGET_DIR:-$ROOT/target}/release/tlsdiag"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
