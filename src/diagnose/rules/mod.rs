@@ -9,6 +9,7 @@
 mod cert;
 mod dns;
 mod http;
+mod offer;
 mod proxy;
 mod tcp;
 mod tls;

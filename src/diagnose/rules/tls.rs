@@ -2,11 +2,12 @@
 //! cipher-suite and version reasoning.
 
 use super::cert::{cert_expired, cert_untrusted, expired_at_capture, interception, name_mismatch};
+use super::offer::{no_shared_cipher, version_finding};
 use super::{finding, target, via_proxy};
 use crate::capture::FrameNo;
 use crate::connection::Connection;
 use crate::connection::TlsOutcome;
-use crate::diagnose::ciphers::{self, Obstacle, label};
+use crate::diagnose::ciphers;
 use crate::diagnose::profiles::ServerProfile;
 use crate::diagnose::{Finding, FindingCode, Severity};
 use crate::tls::codepoints::ProtocolVersion;
@@ -418,172 +419,6 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
             ));
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn no_shared_cipher(
-    conn: &Connection,
-    ch: &crate::tls::client_hello::ClientHello,
-    p: &ServerProfile,
-    cmp: &ciphers::Comparison,
-    alert_frame: FrameNo,
-    desc: u8,
-    name: &str,
-    dest: &str,
-    via: &str,
-) -> Finding {
-    let version = ch
-        .max_version()
-        .map(ProtocolVersion::name)
-        .unwrap_or_default();
-    let accepted: Vec<String> = p.accepted_suites.iter().map(|s| label(*s)).collect();
-    let mut detail = format!(
-        "The client offered {} suites ({version} ClientHello, frame {}); the server (profile '{}') accepts {}: {}. None overlap.",
-        cmp.offered_real,
-        ch.frame.0,
-        p.name,
-        p.accepted_suites.len(),
-        accepted.join(", ")
-    );
-    if desc != 0 {
-        detail.push_str(&format!(
-            " The server answered with a fatal {name} alert ({desc}, frame {}).",
-            alert_frame.0
-        ));
-    }
-    detail.push_str(" Why none of the offered suites can be chosen:");
-    for (obstacle, suites) in &cmp.obstacles {
-        if *obstacle == Obstacle::Accepted {
-            continue;
-        }
-        let list: Vec<String> = suites.iter().map(|s| s.to_string()).collect();
-        detail.push_str(&format!(
-            " {} × {} ({});",
-            suites.len(),
-            obstacle.explain(),
-            list.join(" ")
-        ));
-    }
-    if let Some((near, wanted)) = cmp.near_misses.first() {
-        detail.push_str(&format!(
-            " Near miss: {} has the right cipher but the wrong authentication/key exchange; the server would need {}.",
-            label(*near),
-            label(*wanted)
-        ));
-    }
-    let missing_tls12: Vec<String> = cmp
-        .missing
-        .iter()
-        .filter(|s| {
-            s.info()
-                .is_some_and(|i| i.kx != tls_parser::TlsCipherKx::Tls13)
-        })
-        .map(|s| s.name().unwrap_or("?").to_string())
-        .collect();
-    let missing_tls13: Vec<String> = cmp
-        .missing
-        .iter()
-        .filter(|s| {
-            s.info()
-                .is_some_and(|i| i.kx == tls_parser::TlsCipherKx::Tls13)
-        })
-        .map(|s| s.name().unwrap_or("?").to_string())
-        .collect();
-    let windows = ciphers::looks_like_schannel(ch);
-    if windows {
-        detail.push_str(" The list looks like a Windows (SChannel) list trimmed by the group policy \"SSL Cipher Suite Order\": TLS 1.2 only, no ChaCha20, DSS suites kept, the ECDHE_RSA GCM suites removed.");
-    }
-    let mut remedy = format!(
-        "Enable at least one suite the server accepts on the client: {}",
-        missing_tls12.join(", ")
-    );
-    if !missing_tls13.is_empty() {
-        remedy.push_str(&format!(" (or TLS 1.3 with {})", missing_tls13.join(", ")));
-    }
-    remedy.push('.');
-    if windows {
-        remedy.push_str(" On Windows: Computer Configuration → Administrative Templates → Network → SSL Configuration Settings → \"SSL Cipher Suite Order\": set it to Not Configured (or Disabled), or add those suites to its list; reboot, then retry. Check the result with PowerShell `Get-TlsCipherSuite | ft name` and `tlsdiag suites`.");
-    }
-    let mut evidence = vec![ch.frame];
-    if desc != 0 {
-        evidence.push(alert_frame);
-    }
-    finding(
-        FindingCode::NoSharedCipher,
-        Severity::Error,
-        conn,
-        format!("{dest} rejected the ClientHello{via}: no cipher suite in common"),
-        detail,
-        evidence,
-        Some(remedy),
-    )
-}
-
-fn version_finding(
-    conn: &Connection,
-    ch: Option<&crate::tls::client_hello::ClientHello>,
-    profile: Option<&ServerProfile>,
-    alert_frame: FrameNo,
-    who: &str,
-    dest: &str,
-) -> Finding {
-    let offered: Vec<String> = ch
-        .map(|c| {
-            c.offered_versions()
-                .into_iter()
-                .map(ProtocolVersion::name)
-                .collect()
-        })
-        .unwrap_or_default();
-    let server_versions = profile
-        .filter(|p| !p.versions.is_empty())
-        .map(|p| {
-            format!(
-                " The server (profile '{}') accepts {}.",
-                p.name,
-                p.versions
-                    .iter()
-                    .map(|v| v.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-        .unwrap_or_default();
-    let chosen = conn
-        .tls
-        .as_ref()
-        .and_then(|t| t.server_hello.as_ref())
-        .and_then(|s| s.version)
-        .map(|v| format!(" The server chose {}.", v.name()))
-        .unwrap_or_default();
-    finding(
-        FindingCode::ProtocolVersion,
-        Severity::Error,
-        conn,
-        format!("No TLS version in common with {dest}"),
-        format!(
-            "The {who} sent a fatal protocol_version alert (70, frame {}). The client offered {}.{server_versions}{chosen}",
-            alert_frame.0,
-            if offered.is_empty() {
-                "no readable version".to_string()
-            } else {
-                offered.join(", ")
-            }
-        ),
-        ch.map(|c| c.frame)
-            .into_iter()
-            .chain([alert_frame])
-            .collect(),
-        Some(if who == "server" {
-            format!(
-                "Enable a TLS version {dest} supports on the client (today: TLS 1.2 and TLS 1.3), e.g. turn TLS 1.2 back on in the client's settings or registry."
-            )
-        } else {
-            format!(
-                "The server chose a version the client refuses: enable TLS 1.2/1.3 on {dest}, or allow that version on the client."
-            )
-        }),
-    )
 }
 
 /// The frame where a TLS ≤ 1.2 client that finished the handshake left without
