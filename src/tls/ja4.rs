@@ -33,14 +33,14 @@ pub fn client_hello(hello: &ClientHello, first_alpn: Option<&[u8]>) -> String {
         })
         .unwrap_or("00");
     let sni = if hello.sni.is_some() { 'd' } else { 'i' };
-    let suites: Vec<u16> = hello
+    let mut suites: Vec<u16> = hello
         .cipher_suites
         .iter()
         .flatten()
         .filter_map(|s| s.tls_id())
         .filter(|s| !is_grease(*s))
         .collect();
-    let extensions: Vec<u16> = hello
+    let mut extensions: Vec<u16> = hello
         .extensions
         .iter()
         .flatten()
@@ -48,38 +48,48 @@ pub fn client_hello(hello: &ClientHello, first_alpn: Option<&[u8]>) -> String {
         .filter(|e| !is_grease(*e))
         .collect();
     let (alpn_first, alpn_last) = alpn_chars(first_alpn);
-    let a = format!(
-        "t{version}{sni}{:02}{:02}{alpn_first}{alpn_last}",
-        suites.len().min(99),
-        extensions.len().min(99)
-    );
+    // Written into one string (this runs for every ClientHello).
+    let mut out = String::with_capacity(36);
+    out.push('t');
+    out.push_str(version);
+    out.push(sni);
+    push_two_digits(&mut out, suites.len());
+    push_two_digits(&mut out, extensions.len());
+    out.push(alpn_first);
+    out.push(alpn_last);
 
-    let mut sorted_suites = suites;
-    sorted_suites.sort_unstable();
-    let b = hash12_or_zeros(&hex_list(&sorted_suites));
+    out.push('_');
+    suites.sort_unstable();
+    let mut input = String::with_capacity(5 * suites.len().max(extensions.len() + 20));
+    push_hex_list(&mut input, suites.iter().copied());
+    push_hash12_or_zeros(&mut out, &input);
 
-    let mut sorted_ext: Vec<u16> = extensions
-        .into_iter()
-        .filter(|e| *e != 0x0000 && *e != 0x0010)
-        .collect();
-    sorted_ext.sort_unstable();
-    let c = if sorted_ext.is_empty() {
-        "000000000000".to_string()
-    } else {
-        let sigs: Vec<u16> = hello
+    out.push('_');
+    extensions.retain(|e| *e != 0x0000 && *e != 0x0010);
+    extensions.sort_unstable();
+    input.clear();
+    if !extensions.is_empty() {
+        push_hex_list(&mut input, extensions.iter().copied());
+        let mut sigs = hello
             .signature_algorithms
             .iter()
             .flatten()
             .map(|s| s.0)
-            .collect();
-        let mut input = hex_list(&sorted_ext);
-        if !sigs.is_empty() {
+            .peekable();
+        if sigs.peek().is_some() {
             input.push('_');
-            input.push_str(&hex_list(&sigs));
+            push_hex_list(&mut input, sigs);
         }
-        hash12(&input)
-    };
-    format!("{a}_{b}_{c}")
+    }
+    push_hash12_or_zeros(&mut out, &input);
+    out
+}
+
+/// Two decimal digits of `n`, at most 99.
+fn push_two_digits(out: &mut String, n: usize) {
+    let n = u8::try_from(n.min(99)).unwrap_or(99);
+    out.push(char::from(b'0' + n / 10));
+    out.push(char::from(b'0' + n % 10));
 }
 
 fn alpn_chars(first_alpn: Option<&[u8]>) -> (char, char) {
@@ -94,12 +104,10 @@ fn alpn_chars(first_alpn: Option<&[u8]>) -> (char, char) {
     (first, last)
 }
 
-/// `values` as 4-digit lowercase hex, comma-joined (one allocation: this runs
-/// for every ClientHello, and per-item `format!` was a fifth of the time of a
-/// handshake-dense capture).
-fn hex_list(values: &[u16]) -> String {
-    let mut out = String::with_capacity(values.len() * 5);
-    for (i, v) in values.iter().enumerate() {
+/// `values` as 4-digit lowercase hex, comma-joined, appended to `out` (no
+/// per-item `format!`: that was a fifth of a handshake-dense run).
+fn push_hex_list(out: &mut String, values: impl Iterator<Item = u16>) {
+    for (i, v) in values.enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -107,24 +115,18 @@ fn hex_list(values: &[u16]) -> String {
             out.push(char::from(hex_digit((v >> shift) as u8)));
         }
     }
-    out
 }
 
-fn hash12(input: &str) -> String {
+/// The first 12 hex digits of SHA-256(`input`), or twelve zeros for an empty input.
+fn push_hash12_or_zeros(out: &mut String, input: &str) {
+    if input.is_empty() {
+        out.push_str("000000000000");
+        return;
+    }
     let digest = Sha256::digest(input.as_bytes());
-    let mut out = String::with_capacity(12);
     for b in digest.iter().take(6) {
         out.push(char::from(hex_digit(b >> 4)));
         out.push(char::from(hex_digit(*b)));
-    }
-    out
-}
-
-fn hash12_or_zeros(input: &str) -> String {
-    if input.is_empty() {
-        "000000000000".to_string()
-    } else {
-        hash12(input)
     }
 }
 
@@ -143,13 +145,19 @@ mod tests {
 
     #[test]
     fn hash_is_first_six_bytes() {
-        // sha256("") = e3b0c442 98fc1c14…
-        assert_eq!(hash12(""), "e3b0c44298fc");
+        // sha256("a") = ca978112 ca1b…
+        let mut out = String::new();
+        push_hash12_or_zeros(&mut out, "a");
+        assert_eq!(out, "ca978112ca1b");
+        out.clear();
+        push_hash12_or_zeros(&mut out, "");
+        assert_eq!(out, "000000000000");
     }
 
     #[test]
     fn hex_list_is_comma_joined_4_digit_lowercase() {
-        assert_eq!(hex_list(&[0x002f, 0xc02b, 0x1301]), "002f,c02b,1301");
-        assert_eq!(hex_list(&[]), "");
+        let mut out = String::new();
+        push_hex_list(&mut out, [0x002f, 0xc02b, 0x1301].into_iter());
+        assert_eq!(out, "002f,c02b,1301");
     }
 }
