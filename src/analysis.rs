@@ -7,7 +7,10 @@
 //! new SYN, when the table is full ([`Limits::max_flows`]: the longest idle go
 //! first, with a warning), or at the end of the capture. After a connection is
 //! final its key stays as a tombstone for [`TOMBSTONE_TTL_NANOS`] (120 s), so stray late
-//! packets are not mistaken for a new connection seen mid-stream.
+//! packets are not mistaken for a new connection seen mid-stream. Tombstones are
+//! 8-byte fingerprints in their own table, at most [`MAX_TOMBSTONES`] (the
+//! oldest go first past it), so closed connections cost memory for a bounded
+//! time and a bounded amount, whatever the capture's length.
 
 use std::collections::VecDeque;
 
@@ -76,11 +79,25 @@ pub struct CaptureSummary {
     pub quic_datagrams: u64,
 }
 
-enum Entry {
-    Live(Box<ConnectionTracker>),
-    /// A final connection's key, and when it became final.
-    Tombstone(Timestamp),
+/// A final connection's key, remembered compactly: see [`fingerprint`].
+type Fingerprint = u64;
+
+/// A tombstone's key: SipHash-1-3 of the flow key with fixed keys (runs stay
+/// deterministic). Tombstones only say "a packet here without a SYN is a
+/// straggler", so they keep 8 bytes instead of the 40-byte key: a capture
+/// closes thousands of connections within [`TOMBSTONE_TTL_NANOS`], and with
+/// full keys in the flow table they were its largest growing part (0.9 MB of
+/// a 4.9 MB peak heap on bench-1g.pcap). Two keys sharing a fingerprint
+/// would only make a straggler of one look like the other's.
+fn fingerprint(key: &FlowKey) -> Fingerprint {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+        .hash_one(key)
 }
+
+/// Tombstones kept at most; past it the oldest half of their lifetime is forgotten
+/// (about 2 MB: a flood of short connections cannot grow memory without bound).
+pub const MAX_TOMBSTONES: usize = 1 << 16;
 
 /// Frames that gave no packet, by reason (reported once per capture).
 #[derive(Default)]
@@ -94,7 +111,9 @@ struct Undecodable {
 /// Reads one capture.
 pub struct Analyzer {
     limits: Limits,
-    table: FxHashMap<FlowKey, Entry>,
+    table: FxHashMap<FlowKey, Box<ConnectionTracker>>,
+    /// Final connections' keys, and when they became final.
+    tombstones: FxHashMap<Fingerprint, Timestamp>,
     closing: VecDeque<(Timestamp, FlowKey, u32)>,
     next_id: u32,
     budget: Budget,
@@ -128,6 +147,7 @@ impl Analyzer {
         Self {
             limits,
             table: FxHashMap::default(),
+            tombstones: FxHashMap::default(),
             closing: VecDeque::new(),
             next_id: 0,
             budget,
@@ -234,7 +254,7 @@ impl Analyzer {
                 };
                 let (key, dir) = FlowKey::of(src, dst);
                 let new_needed = match self.table.get_mut(&key) {
-                    Some(Entry::Live(t)) => {
+                    Some(t) => {
                         if t.is_reuse(&seg) {
                             true
                         } else {
@@ -269,11 +289,14 @@ impl Analyzer {
                             false
                         }
                     }
-                    Some(Entry::Tombstone(_)) => seg.flags.syn && !seg.flags.ack,
-                    None => true,
+                    None => {
+                        (seg.flags.syn && !seg.flags.ack)
+                            || self.tombstones.is_empty()
+                            || !self.tombstones.contains_key(&fingerprint(&key))
+                    }
                 };
                 if new_needed {
-                    if let Some(Entry::Live(old)) = self.table.remove(&key) {
+                    if let Some(old) = self.table.remove(&key) {
                         self.emit(*old, sink);
                     }
                     if self.table.len() >= self.limits.max_flows {
@@ -305,7 +328,7 @@ impl Analyzer {
                     if t.is_closed() {
                         self.closing.push_back((frame.ts, key, t.id()));
                     }
-                    self.table.insert(key, Entry::Live(t));
+                    self.table.insert(key, t);
                 }
                 self.flush_dns(sink);
                 self.cap_warnings();
@@ -372,36 +395,39 @@ impl Analyzer {
                 break;
             }
             self.closing.pop_front();
-            let final_now = matches!(self.table.get(&key), Some(Entry::Live(t)) if t.id() == id && t.is_closed());
+            let final_now =
+                matches!(self.table.get(&key), Some(t) if t.id() == id && t.is_closed());
             if final_now {
-                if let Some(Entry::Live(t)) = self.table.insert(key, Entry::Tombstone(self.now)) {
+                if let Some(t) = self.table.remove(&key) {
+                    self.tombstones.insert(fingerprint(&key), self.now);
                     self.emit(*t, sink);
                 }
             }
         }
-        if self.table.len() > 1024 {
-            self.table.retain(|_, e| match e {
-                Entry::Tombstone(at) => at.as_nanos().saturating_add(TOMBSTONE_TTL_NANOS) > now,
-                Entry::Live(_) => true,
-            });
+        if self.tombstones.len() > 1024 {
+            let mut ttl = TOMBSTONE_TTL_NANOS;
+            loop {
+                self.tombstones
+                    .retain(|_, at| at.as_nanos().saturating_add(ttl) > now);
+                if self.tombstones.len() <= MAX_TOMBSTONES || ttl < CLOSE_GRACE_NANOS {
+                    break;
+                }
+                ttl /= 2;
+            }
         }
     }
 
     /// The table is full: finalize the tenth of live connections idle longest.
     fn evict_idle(&mut self, sink: &mut dyn FnMut(Item)) {
-        self.table.retain(|_, e| matches!(e, Entry::Live(_)));
         let mut idle: Vec<(Timestamp, u32, FlowKey)> = self
             .table
             .iter()
-            .filter_map(|(k, e)| match e {
-                Entry::Live(t) => Some((t.last_seen(), t.id(), *k)),
-                Entry::Tombstone(_) => None,
-            })
+            .map(|(k, t)| (t.last_seen(), t.id(), *k))
             .collect();
         idle.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
         let n = (self.limits.max_flows / 10).max(1);
         for (_, _, key) in idle.into_iter().take(n) {
-            if let Some(Entry::Live(t)) = self.table.remove(&key) {
+            if let Some(t) = self.table.remove(&key) {
                 self.evicted += 1;
                 self.emit(*t, sink);
             }
@@ -409,14 +435,7 @@ impl Analyzer {
     }
 
     fn finish(&mut self, sink: &mut dyn FnMut(Item)) {
-        let mut live: Vec<Box<ConnectionTracker>> = self
-            .table
-            .drain()
-            .filter_map(|(_, e)| match e {
-                Entry::Live(t) => Some(t),
-                Entry::Tombstone(_) => None,
-            })
-            .collect();
+        let mut live: Vec<Box<ConnectionTracker>> = self.table.drain().map(|(_, t)| t).collect();
         live.sort_unstable_by_key(|t| t.id());
         for t in live {
             self.emit(*t, sink);
