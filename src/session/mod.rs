@@ -317,7 +317,11 @@ impl Session {
                     HeaderProgress::TooLong => (DirState::Opaque, data.len()),
                     HeaderProgress::Done(n) => {
                         let head = block.parse();
-                        let attempts = self.proxy.as_ref().map_or(0, |p| p.attempts) + 1;
+                        let attempts = self
+                            .proxy
+                            .as_ref()
+                            .map_or(0, |p| p.attempts)
+                            .saturating_add(1);
                         self.proxy = Some(ProxyTunnel::from_request(&head, frame, attempts));
                         self.client_by_content.get_or_insert(dir);
                         let other = dir.reverse();
@@ -547,8 +551,45 @@ impl Session {
         };
     }
 
-    /// The connection ended (or the capture did): flush what is half-decoded.
+    /// The connection ended (or the capture did): flush what is half-decoded,
+    /// and say what the per-connection caps left out.
     pub fn finish(&mut self, frame: FrameNo, ts: Timestamp, warnings: &mut Vec<Warning>) {
+        self.flush(frame, ts, warnings);
+        let mut left_out = Vec::new();
+        if self.http_dropped > 0 {
+            left_out.push(format!(
+                "{} HTTP exchanges (at most {MAX_HTTP_EXCHANGES} are kept)",
+                self.http_dropped
+            ));
+        }
+        if let Some(hs) = &self.handshake {
+            if hs.alerts_dropped > 0 {
+                left_out.push(format!(
+                    "{} TLS alerts (at most {} are kept)",
+                    hs.alerts_dropped,
+                    tls::handshake::MAX_ALERTS
+                ));
+            }
+            if hs.hellos_dropped > 0 {
+                left_out.push(format!(
+                    "{} further hellos (at most {} later hellos are kept)",
+                    hs.hellos_dropped,
+                    tls::handshake::MAX_LATER_HELLOS
+                ));
+            }
+        }
+        if !left_out.is_empty() {
+            warnings.push(Warning::at(
+                frame,
+                format!(
+                    "the connection ending here had more than its record keeps: {} not listed",
+                    left_out.join(", ")
+                ),
+            ));
+        }
+    }
+
+    fn flush(&mut self, frame: FrameNo, ts: Timestamp, warnings: &mut Vec<Warning>) {
         for dir in Direction::BOTH {
             let d = dir;
             let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
@@ -601,5 +642,70 @@ impl Session {
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_7_alerts_over_the_cap_are_warned_not_dropped_silently() {
+        let mut s = Session::new(false);
+        let mut warnings = Vec::new();
+        let mut bytes = vec![22, 3, 1, 0, 4, 1, 0, 0, 0];
+        for _ in 0..20 {
+            bytes.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
+        }
+        s.on_data(
+            Direction::LoToHi,
+            &bytes,
+            FrameNo(3),
+            Timestamp::default(),
+            &mut warnings,
+        );
+        s.finish(FrameNo(9), Timestamp::default(), &mut warnings);
+        let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter()
+                .any(|w| w.contains("4 TLS alerts (at most 16 are kept)")),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn issue_7_shed_decodes_a_partial_client_hello_as_cut_and_warns() {
+        let mut s = Session::new(false);
+        let mut warnings = Vec::new();
+        // A record claiming 300 bytes with a ClientHello claiming 296, 20 sent.
+        let mut bytes = vec![22, 3, 1, 1, 44, 1, 0, 1, 40, 3, 3];
+        bytes.extend_from_slice(&[7; 14]);
+        s.on_data(
+            Direction::LoToHi,
+            &bytes,
+            FrameNo(4),
+            Timestamp::default(),
+            &mut warnings,
+        );
+        assert!(s.buffered() > 0);
+        assert!(s.shed(FrameNo(5), Timestamp::default(), 1 << 20, &mut warnings));
+        assert_eq!(s.buffered(), 0);
+        let ch = s.handshake.as_ref().and_then(|h| h.client_hello.as_ref());
+        assert!(ch.is_some_and(|c| c.truncated), "{ch:?}");
+        assert!(
+            warnings.iter().any(|w| w
+                .to_string()
+                .contains("lost a TLS ClientHello of 296 bytes, decoded from its first 16")),
+            "{warnings:?}"
+        );
+        // The rest of the record passes without being collected.
+        s.on_data(
+            Direction::LoToHi,
+            &[0; 280],
+            FrameNo(6),
+            Timestamp::default(),
+            &mut warnings,
+        );
+        assert_eq!(s.buffered(), 0);
     }
 }

@@ -98,6 +98,8 @@ pub struct Handshake {
     pub not_tls: PerDirection<Option<(FrameNo, String)>>,
     /// Alerts that did not fit under [`MAX_ALERTS`].
     pub alerts_dropped: u32,
+    /// Hellos that did not fit under [`MAX_LATER_HELLOS`].
+    pub hellos_dropped: u32,
     /// The server's (EC)DHE parameters (TLS ≤ 1.2).
     pub server_key_exchange: Option<crate::tls::key_exchange::ServerKeyExchange>,
 }
@@ -130,6 +132,8 @@ impl Handshake {
             self.second_client_hello = Some(hello);
         } else if self.later_hellos.len() < MAX_LATER_HELLOS {
             self.later_hellos.push(LaterHello::ClientHello(hello));
+        } else {
+            self.hellos_dropped = self.hellos_dropped.saturating_add(1);
         }
     }
 
@@ -145,6 +149,8 @@ impl Handshake {
             self.server_hello = Some(hello);
         } else if self.later_hellos.len() < MAX_LATER_HELLOS {
             self.later_hellos.push(LaterHello::ServerHello(hello));
+        } else {
+            self.hellos_dropped = self.hellos_dropped.saturating_add(1);
         }
     }
 
