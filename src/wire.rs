@@ -88,6 +88,21 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Text from capture bytes (SNI, ALPN, HTTP heads, DNS names): valid UTF-8 is
+/// kept as is and each byte that is not is written `\x{ff}`, so nothing is lost
+/// (`from_utf8_lossy` would turn every bad byte into the same U+FFFD) and the
+/// reports' `escape` shows control characters on top of it.
+pub fn text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{{{b:02x}}}"));
+        }
+    }
+    out
+}
+
 /// Splits a byte list into big-endian u16 values (an odd trailing byte is ignored).
 pub fn u16_list(bytes: &[u8]) -> Vec<u16> {
     bytes
@@ -108,6 +123,13 @@ mod tests {
         assert_eq!(r.u8(), Some(9));
         assert_eq!(r.u8(), None);
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn issue_7_invalid_utf8_is_escaped_not_replaced() {
+        assert_eq!(text(b"a.example"), "a.example");
+        assert_eq!(text(b"evil\xff.ex\xc3"), "evil\\x{ff}.ex\\x{c3}");
+        assert_eq!(text("café".as_bytes()), "café");
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn read_name<'m>(msg: &'m [u8], r: &mut Reader<'m>) -> Option<String> {
                 if total > 255 {
                     return None;
                 }
-                labels.push(String::from_utf8_lossy(label).into_owned());
+                labels.push(crate::wire::text(label));
             }
             _ => return None,
         }

@@ -135,7 +135,7 @@ const KEPT_HEADERS: &[&str] = &[
 
 impl Head {
     fn parse(buf: &[u8]) -> Head {
-        let text = String::from_utf8_lossy(buf);
+        let text = crate::wire::text(buf);
         let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
         let start_line = lines.next().unwrap_or_default();
         let mut parts = start_line.splitn(3, ' ');

@@ -183,7 +183,7 @@ fn apply_extension(
                 hello.sni = names
                     .iter()
                     .find(|(t, _)| t.0 == 0)
-                    .map(|(_, n)| String::from_utf8_lossy(n).into_owned());
+                    .map(|(_, n)| crate::wire::text(n));
             }
         }
         10 => {
@@ -208,12 +208,7 @@ fn apply_extension(
                 tls_parser::parse_tls_client_hello_extension(raw)
             {
                 *first_alpn_raw = protos.first().map(|p| p.to_vec());
-                hello.alpn = Some(
-                    protos
-                        .iter()
-                        .map(|p| String::from_utf8_lossy(p).into_owned())
-                        .collect(),
-                );
+                hello.alpn = Some(protos.iter().map(|p| crate::wire::text(p)).collect());
             }
         }
         43 => {

@@ -152,9 +152,7 @@ fn decode_fields(
                 if let Ok((_, TlsExtension::ALPN(protos))) =
                     tls_parser::parse_tls_server_hello_extension(raw)
                 {
-                    hello.alpn = protos
-                        .first()
-                        .map(|p| String::from_utf8_lossy(p).into_owned());
+                    hello.alpn = protos.first().map(|p| crate::wire::text(p));
                 }
             }
             _ => {}

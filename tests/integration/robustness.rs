@@ -702,6 +702,8 @@ fn issue_7_escape_sequences_from_the_capture_never_reach_stdout_raw() {
         }
         if args[0] != "scan" {
             // The strings are there, escaped.
+            // The invalid UTF-8 byte is shown as its value, not as U+FFFD.
+            assert!(stdout.contains("\\x{ff}.example"), "{args:?}:\n{stdout}");
             // (`diff` shows server names lowercased.)
             assert!(
                 stdout
