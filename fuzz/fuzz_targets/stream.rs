@@ -34,23 +34,37 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut session = Session::new(setup & 1 != 0);
     let mut direct = [
-        Direct { stream: TlsStream::new(), hs: Handshake::default() },
-        Direct { stream: TlsStream::new(), hs: Handshake::default() },
+        Direct {
+            stream: TlsStream::new(),
+            hs: Handshake::default(),
+        },
+        Direct {
+            stream: TlsStream::new(),
+            hs: Handshake::default(),
+        },
     ];
     let mut warnings: Vec<Warning> = Vec::new();
     let mut frame = 1u64;
     let ts = Timestamp::default();
     while let Some((&tag, tail)) = rest.split_first() {
         rest = tail;
-        let dir = if tag & 1 == 0 { Direction::LoToHi } else { Direction::HiToLo };
+        let dir = if tag & 1 == 0 {
+            Direction::LoToHi
+        } else {
+            Direction::HiToLo
+        };
         let idx = usize::from(tag & 1);
         let op = (tag >> 1) & 3;
         let len = if tag & 8 != 0 {
-            let Some((l, tail)) = rest.split_first_chunk::<2>() else { break };
+            let Some((l, tail)) = rest.split_first_chunk::<2>() else {
+                break;
+            };
             rest = tail;
             usize::from(u16::from_be_bytes(*l))
         } else {
-            let Some((&l, tail)) = rest.split_first() else { break };
+            let Some((&l, tail)) = rest.split_first() else {
+                break;
+            };
             rest = tail;
             usize::from(l)
         };
@@ -62,21 +76,43 @@ fuzz_target!(|data: &[u8]| {
             // The capture-wide buffering cap was reached: shed.
             session.shed(f, ts, 1 << 20, &mut warnings);
             let d = &mut direct[idx];
-            let mut ctx = RecordContext { dir, frame: f, ts, handshake: &mut d.hs, warnings: &mut warnings };
+            let mut ctx = RecordContext {
+                dir,
+                frame: f,
+                ts,
+                handshake: &mut d.hs,
+                warnings: &mut warnings,
+            };
             d.stream.shed(&mut ctx);
         } else if op == 2 {
             let gap = (len as u64) << (tag >> 4);
-            let cause = if tag & 0x10 != 0 { GapCause::BufferCap } else { GapCause::NotCaptured };
+            let cause = if tag & 0x10 != 0 {
+                GapCause::BufferCap
+            } else {
+                GapCause::NotCaptured
+            };
             session.on_gap(dir, gap, cause, f, ts, &mut warnings);
             let d = &mut direct[idx];
-            let mut ctx = RecordContext { dir, frame: f, ts, handshake: &mut d.hs, warnings: &mut warnings };
+            let mut ctx = RecordContext {
+                dir,
+                frame: f,
+                ts,
+                handshake: &mut d.hs,
+                warnings: &mut warnings,
+            };
             d.stream.gap(gap, &mut ctx);
         } else {
             let (chunk, tail) = rest.split_at(len.min(rest.len()));
             rest = tail;
             session.on_data(dir, chunk, f, ts, &mut warnings);
             let d = &mut direct[idx];
-            let mut ctx = RecordContext { dir, frame: f, ts, handshake: &mut d.hs, warnings: &mut warnings };
+            let mut ctx = RecordContext {
+                dir,
+                frame: f,
+                ts,
+                handshake: &mut d.hs,
+                warnings: &mut warnings,
+            };
             d.stream.feed(chunk, &mut ctx);
         }
         frame += 1;
@@ -87,7 +123,13 @@ fuzz_target!(|data: &[u8]| {
     session.finish(f, ts, &mut warnings);
     for (i, dir) in Direction::BOTH.into_iter().enumerate() {
         if let Some(d) = direct.get_mut(i) {
-            let mut ctx = RecordContext { dir, frame: f, ts, handshake: &mut d.hs, warnings: &mut warnings };
+            let mut ctx = RecordContext {
+                dir,
+                frame: f,
+                ts,
+                handshake: &mut d.hs,
+                warnings: &mut warnings,
+            };
             d.stream.finish(&mut ctx);
         }
     }
