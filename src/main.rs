@@ -65,17 +65,26 @@ fn analyze(args: &AnalyzeArgs, narrative: bool) -> anyhow::Result<u8> {
                     continue;
                 }
             };
-            let mut failed = std::collections::BTreeSet::new();
+            // A connection's findings come just before it: counting distinct
+            // connection ids in a row needs no per-connection memory.
+            let mut failed = 0u64;
+            let mut last_failed: Option<u32> = None;
             let mut write_err = None;
+            let mut line = Vec::with_capacity(4096);
             let summary = tlsdiag::analyze_stream(reader, &options, &mut |item| {
                 if let Output::Finding(f) = &item {
                     if f.severity == Severity::Error {
                         any_error = true;
-                        failed.insert(f.connection.map_or(u64::MAX, u64::from));
+                        if let Some(c) = f.connection.filter(|c| last_failed != Some(*c)) {
+                            last_failed = Some(c);
+                            failed += 1;
+                        }
                     }
                 }
                 if write_err.is_none() {
-                    if let Err(e) = json::write_line(&mut out, &name, &item) {
+                    let written = json::line_into(&mut line, &name, &item)
+                        .and_then(|()| out.write_all(&line).map_err(Error::from));
+                    if let Err(e) = written {
                         write_err = Some(e);
                     }
                 }
@@ -83,7 +92,6 @@ fn analyze(args: &AnalyzeArgs, narrative: bool) -> anyhow::Result<u8> {
             if let Some(e) = write_err {
                 return Err(e.into());
             }
-            let failed = failed.iter().filter(|c| **c != u64::MAX).count() as u64;
             json::write_value_line(
                 &mut out,
                 &json::CaptureLine::analysed(&name, &summary, failed),

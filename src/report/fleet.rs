@@ -72,10 +72,10 @@ impl CaptureDigest {
     /// Takes one streamed item of the capture `name`.
     pub fn add(&mut self, name: &str, item: &Output, keep_lines: bool) {
         if keep_lines {
-            let mut buf = Vec::new();
-            if json::write_line(&mut buf, name, item).is_ok() {
-                self.lines
-                    .push(String::from_utf8_lossy(&buf).trim_end().to_string());
+            let mut buf = Vec::with_capacity(2048);
+            if json::line_into(&mut buf, name, item).is_ok() {
+                buf.pop(); // the newline: lines are joined by the writer
+                self.lines.push(String::from_utf8(buf).unwrap_or_default());
             }
         }
         match item {
