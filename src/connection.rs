@@ -215,7 +215,11 @@ pub struct ConnectionTracker {
     last: At,
     tcp: TcpState,
     streams: PerDirection<Reassembler>,
-    session: Session,
+    /// Created with the first payload byte: a connection that never carries
+    /// data (a SYN flood, a refused port) costs no session state.
+    session: Option<Box<Session>>,
+    /// One end is TCP port 53 (the session decodes DNS over TCP).
+    dns_port: bool,
 }
 
 impl ConnectionTracker {
@@ -229,7 +233,8 @@ impl ConnectionTracker {
             last: (frame, ts),
             tcp: TcpState::default(),
             streams: PerDirection::default(),
-            session: Session::new(dns),
+            session: None,
+            dns_port: dns,
         }
     }
 
@@ -266,7 +271,14 @@ impl ConnectionTracker {
     ) {
         self.last = (frame, ts);
         self.tcp.on_packet(dir, seg.flags, frame, ts);
-        let session = &mut self.session;
+        if seg.wire_len > 0 && self.session.is_none() {
+            self.session = Some(Box::new(Session::new(self.dns_port)));
+        }
+        let Some(session) = self.session.as_deref_mut() else {
+            // No payload yet: only sequence numbers to follow.
+            self.streams[dir].push(seg, frame, ts, budget, &mut |_| {});
+            return;
+        };
         let mut sink = |ev: StreamEvent<'_>| match ev {
             StreamEvent::Data { bytes, frame, ts } => {
                 session.on_data(dir, bytes, frame, ts, warnings)
@@ -281,7 +293,7 @@ impl ConnectionTracker {
     /// Heap bytes its session holds for partial messages (the capture-wide
     /// buffering cap counts them).
     pub fn buffered(&self) -> usize {
-        self.session.buffered()
+        self.session.as_deref().map_or(0, Session::buffered)
     }
 
     /// Gives up its partial messages under the capture's buffering cap, with a
@@ -293,7 +305,9 @@ impl ConnectionTracker {
         cap: usize,
         warnings: &mut Vec<Warning>,
     ) -> bool {
-        self.session.shed(frame, ts, cap, warnings)
+        self.session
+            .as_deref_mut()
+            .is_some_and(|s| s.shed(frame, ts, cap, warnings))
     }
 
     /// DNS messages decoded from this (TCP port 53) connection since the last call.
@@ -307,7 +321,10 @@ impl ConnectionTracker {
         Timestamp,
     )> {
         let key = self.key;
-        self.session
+        let Some(session) = self.session.as_deref_mut() else {
+            return Vec::new();
+        };
+        session
             .dns_messages
             .drain(..)
             .map(|(m, dir, f, t)| (m, key.source(dir), key.source(dir.reverse()), f, t))
@@ -316,16 +333,15 @@ impl ConnectionTracker {
 
     /// Which direction is the client: from the SYN, else from the content
     /// (ClientHello, CONNECT, request), else the side with the higher port.
-    fn client_direction(&self) -> Direction {
+    fn client_direction_with(&self, session: &Session) -> Direction {
         if let Some(d) = self.tcp.syn_dir {
             return d;
         }
-        if let Some(d) = self
-            .session
-            .handshake
-            .as_ref()
+        let session = Some(session);
+        if let Some(d) = session
+            .and_then(|s| s.handshake.as_deref())
             .and_then(Handshake::client_direction)
-            .or(self.session.client_by_content)
+            .or(session.and_then(|s| s.client_by_content))
         {
             return d;
         }
@@ -341,8 +357,12 @@ impl ConnectionTracker {
     /// Ends the connection: flushes the streams and builds the record.
     pub fn finish(mut self, budget: &mut Budget, warnings: &mut Vec<Warning>) -> Connection {
         let (last_frame, last_ts) = self.last;
+        let mut session = self
+            .session
+            .take()
+            .unwrap_or_else(|| Box::new(Session::new(self.dns_port)));
         for dir in Direction::BOTH {
-            let session = &mut self.session;
+            let session = &mut session;
             let mut sink = |ev: StreamEvent<'_>| match ev {
                 StreamEvent::Data { bytes, frame, ts } => {
                     session.on_data(dir, bytes, frame, ts, warnings)
@@ -353,9 +373,8 @@ impl ConnectionTracker {
             };
             self.streams[dir].finish(last_frame, last_ts, budget, &mut sink);
         }
-        self.session.finish(last_frame, last_ts, warnings);
-
-        let client_dir = self.client_direction();
+        session.finish(last_frame, last_ts, warnings);
+        let client_dir = self.client_direction_with(&session);
         let c = client_dir;
         let s = client_dir.reverse();
         let role = |d: Direction| if d == client_dir { "client" } else { "server" };
@@ -381,8 +400,8 @@ impl ConnectionTracker {
             },
             rst: end_of(&self.tcp.rst),
             fin: end_of(&self.tcp.fin),
-            client_bytes: self.session.bytes[c],
-            server_bytes: self.session.bytes[s],
+            client_bytes: session.bytes[c],
+            server_bytes: session.bytes[s],
             missing_bytes: stats
                 .lo_to_hi
                 .missing_bytes
@@ -399,22 +418,22 @@ impl ConnectionTracker {
             server_packets: self.tcp.packets[s],
         };
 
-        let proxy = self.session.proxy.take();
-        let http = std::mem::take(&mut self.session.http);
+        let proxy = session.proxy.take();
+        let http = std::mem::take(&mut session.http);
         let start = self.first.1;
         // The timeline reads the handshake first; then its hellos, chain and
         // alerts move into the record instead of being cloned.
-        let hs = self.session.handshake.take();
+        let hs = session.handshake.take();
         let timeline = timeline(
             proxy.as_ref(),
             &http,
             start,
             &self.tcp,
-            hs.as_ref(),
+            hs.as_deref(),
             client_dir,
-            &self.session.frame_times,
+            &session.frame_times,
         );
-        let tls = hs.map(|hs| build_tls(hs, client_dir, &tcp, &self.session));
+        let tls = hs.map(|hs| build_tls(*hs, client_dir, &tcp, &session));
         let (client, server) = (
             self.key.source(client_dir),
             self.key.source(client_dir.reverse()),
@@ -648,4 +667,16 @@ fn timeline(
     events.sort_by_key(|e| e.frame);
     events.truncate(MAX_TIMELINE);
     events
+}
+
+#[cfg(test)]
+mod tests {
+    /// A live connection's own state is what a SYN flood multiplies by the flow
+    /// cap: keep it small (session and handshake live behind boxes, made only
+    /// when bytes arrive).
+    #[test]
+    fn tracker_stays_small() {
+        assert!(std::mem::size_of::<super::ConnectionTracker>() <= 512);
+        assert!(std::mem::size_of::<crate::session::Session>() <= 768);
+    }
 }

@@ -90,7 +90,7 @@ pub struct Session {
     /// Exchanges waiting for their response.
     awaiting_response: VecDeque<usize>,
     /// TLS facts, once a TLS record was seen.
-    pub handshake: Option<Handshake>,
+    pub handshake: Option<Box<Handshake>>,
     /// DNS messages decoded from TCP, for the capture's DNS tracker.
     pub dns_messages: Vec<(dns::DnsMessage, Direction, FrameNo, Timestamp)>,
     /// Payload bytes per direction.
@@ -181,7 +181,7 @@ impl Session {
             let state = std::mem::replace(&mut self.dirs[dir], DirState::Opaque);
             self.dirs[dir] = match state {
                 DirState::Tls(mut stream) => {
-                    let hs = self.handshake.get_or_insert_with(Handshake::default);
+                    let hs = self.handshake.get_or_insert_with(Box::default);
                     let mut ctx = RecordContext {
                         dir,
                         frame,
@@ -255,7 +255,7 @@ impl Session {
         // Unknown protocols are watched for a TLS handshake at each segment start.
         if matches!(self.dirs[d], DirState::Opaque) && tls::looks_like_tls_start(data) {
             self.dirs[d] = DirState::Tls(TlsStream::new());
-            self.handshake.get_or_insert_with(Handshake::default);
+            self.handshake.get_or_insert_with(Box::default);
         }
         self.feed(dir, data, frame, ts, warnings);
     }
@@ -272,7 +272,7 @@ impl Session {
         // Fast path: a TLS direction (nearly every chunk of a TLS connection)
         // is fed in place, without moving its state out and back.
         if let DirState::Tls(stream) = &mut self.dirs[d] {
-            let hs = self.handshake.get_or_insert_with(Handshake::default);
+            let hs = self.handshake.get_or_insert_with(Box::default);
             let mut ctx = RecordContext {
                 dir,
                 frame,
@@ -301,7 +301,7 @@ impl Session {
                     continue;
                 }
                 DirState::Tls(mut stream) => {
-                    let hs = self.handshake.get_or_insert_with(Handshake::default);
+                    let hs = self.handshake.get_or_insert_with(Box::default);
                     let mut ctx = RecordContext {
                         dir,
                         frame,
@@ -477,7 +477,7 @@ impl Session {
             return DirState::DnsTcp(Vec::new());
         }
         if tls::looks_like_tls_start(head) || tls::looks_like_tls_record(head) {
-            self.handshake.get_or_insert_with(Handshake::default);
+            self.handshake.get_or_insert_with(Box::default);
             return DirState::Tls(TlsStream::new());
         }
         if proxy::looks_like_connect(head) {
@@ -534,7 +534,7 @@ impl Session {
         let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
         self.dirs[d] = match state {
             DirState::Tls(mut stream) => {
-                let hs = self.handshake.get_or_insert_with(Handshake::default);
+                let hs = self.handshake.get_or_insert_with(Box::default);
                 let mut ctx = RecordContext {
                     dir,
                     frame,
@@ -602,7 +602,7 @@ impl Session {
                     if let DirState::Tls(mut stream) =
                         std::mem::replace(&mut self.dirs[d], DirState::Opaque)
                     {
-                        let hs = self.handshake.get_or_insert_with(Handshake::default);
+                        let hs = self.handshake.get_or_insert_with(Box::default);
                         let mut ctx = RecordContext {
                             dir,
                             frame,
@@ -614,7 +614,7 @@ impl Session {
                     }
                 }
                 DirState::Tls(mut stream) => {
-                    let hs = self.handshake.get_or_insert_with(Handshake::default);
+                    let hs = self.handshake.get_or_insert_with(Box::default);
                     let mut ctx = RecordContext {
                         dir,
                         frame,
