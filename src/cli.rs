@@ -80,6 +80,10 @@ pub struct ScanArgs {
     /// Most connections tracked at once per capture.
     #[arg(long, default_value_t = Limits::default().max_flows, value_name = "N")]
     pub max_flows: usize,
+    /// MiB held per capture for out-of-order data, and as much again for
+    /// partial messages.
+    #[arg(long, default_value_t = Limits::default().max_held_bytes >> 20, value_name = "MIB")]
+    pub max_buffer_mib: usize,
 }
 
 /// Arguments of `suites`.
@@ -138,9 +142,13 @@ pub struct AnalyzeArgs {
     /// (with a warning) when it is reached.
     #[arg(long, default_value_t = Limits::default().max_flows, value_name = "N")]
     pub max_flows: usize,
-    /// MiB of out-of-order TCP data held across all connections.
+    /// MiB held across all connections for out-of-order TCP data, and as much
+    /// again for partial messages (TLS records, HTTP heads, DNS over TCP).
     #[arg(long, default_value_t = Limits::default().max_held_bytes >> 20, value_name = "MIB")]
     pub max_buffer_mib: usize,
+    /// Connections kept in a table or JSON report (NDJSON streams them all).
+    #[arg(long, default_value_t = tlsdiag::MAX_DOCUMENT_RECORDS, value_name = "N")]
+    pub max_records: usize,
 }
 
 impl ProfileArgs {
@@ -205,6 +213,7 @@ impl TryFrom<&AnalyzeArgs> for Options {
             diagnosis: tlsdiag::diagnose::DiagnosisOptions {
                 profiles: args.profiles.profile_set()?,
             },
+            max_records: args.max_records.max(1),
         })
     }
 }

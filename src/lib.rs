@@ -51,13 +51,32 @@ pub use diagnose::{Finding, FindingCode, Severity};
 pub use error::{Error, Warning};
 pub use session::dns::DnsExchange;
 
+/// Connections (and, separately, DNS exchanges and capture-wide findings)
+/// kept in one [`Analysis`] document by default: a document holds every record
+/// until the end, so a flood of a million connections must stop somewhere
+/// (NDJSON streams them all in constant memory).
+pub const MAX_DOCUMENT_RECORDS: usize = 50_000;
+
 /// What to analyse against: resource caps and the diagnosis' knowledge.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Resource caps.
     pub limits: Limits,
     /// Server profiles and one-off accepted-suite lists.
     pub diagnosis: diagnose::DiagnosisOptions,
+    /// Connections kept in an [`Analysis`] (and DNS exchanges, and findings
+    /// not tied to a connection); the rest are counted in a warning.
+    pub max_records: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            diagnosis: diagnose::DiagnosisOptions::default(),
+            max_records: MAX_DOCUMENT_RECORDS,
+        }
+    }
 }
 
 /// Everything about one capture (the contract's top-level document).
@@ -136,14 +155,46 @@ pub fn analyze_reader(
     name: &str,
     options: &Options,
 ) -> Result<Analysis, Error> {
+    let max = options.max_records;
     let mut connections = Vec::new();
     let mut dns = Vec::new();
     let mut findings = Vec::new();
-    let summary = analyze_stream(reader, options, &mut |out| match out {
-        Output::Connection(c) => connections.push(*c),
-        Output::Dns(d) => dns.push(d),
-        Output::Finding(f) => findings.push(f),
+    // A connection's findings come just before it: held until it is known
+    // whether the connection itself is kept.
+    let mut pending = Vec::new();
+    let (mut left_connections, mut left_findings, mut left_dns) = (0u64, 0u64, 0u64);
+    let mut summary = analyze_stream(reader, options, &mut |out| match out {
+        Output::Connection(c) => {
+            if connections.len() < max {
+                connections.push(*c);
+                findings.append(&mut pending);
+            } else {
+                left_connections += 1;
+                left_findings += pending.len() as u64;
+                pending.clear();
+            }
+        }
+        Output::Dns(d) => {
+            if dns.len() < max {
+                dns.push(d);
+            } else {
+                left_dns += 1;
+            }
+        }
+        Output::Finding(f) if f.connection.is_some() => pending.push(f),
+        Output::Finding(f) => {
+            if findings.len() < max.saturating_mul(4) {
+                findings.push(f);
+            } else {
+                left_findings += 1;
+            }
+        }
     })?;
+    if left_connections + left_dns + left_findings > 0 {
+        summary.warnings.push(Warning::general(format!(
+            "{left_connections} connections, {left_dns} DNS exchanges and {left_findings} findings beyond the first {max} records are not in this report (--max-records); --format ndjson streams every one"
+        )));
+    }
     connections.sort_by_key(|c| c.id);
     dns.sort_by_key(|d| d.id);
     diagnose::sort(&mut findings);

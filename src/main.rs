@@ -159,16 +159,18 @@ fn suites(args: &SuitesArgs) -> anyhow::Result<u8> {
         )
         .into());
     };
-    let bytes = if args.list.as_os_str() == "-" {
-        let mut b = Vec::new();
-        io::Read::read_to_end(&mut io::stdin(), &mut b)?;
-        b
+    // A pasted list is a few KB; read at most 16 MiB of whatever is given.
+    const MAX_LIST: u64 = 16 << 20;
+    let mut bytes = Vec::new();
+    if args.list.as_os_str() == "-" {
+        io::Read::read_to_end(&mut io::Read::take(io::stdin(), MAX_LIST), &mut bytes)?;
     } else {
-        std::fs::read(&args.list).map_err(|source| Error::Io {
+        let file = std::fs::File::open(&args.list).map_err(|source| Error::Io {
             path: args.list.clone(),
             source,
-        })?
-    };
+        })?;
+        io::Read::read_to_end(&mut io::Read::take(file, MAX_LIST), &mut bytes)?;
+    }
     let list = suite_list::parse(&suite_list::decode_text(&bytes));
     let check = SuiteCheck::new(&list, profile);
     let mut buf = Vec::new();
@@ -199,11 +201,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         analysis: Options {
             limits: tlsdiag::Limits {
                 max_flows: args.max_flows.max(1),
-                ..tlsdiag::Limits::default()
+                max_held_bytes: args.max_buffer_mib.saturating_mul(1 << 20),
             },
             diagnosis: tlsdiag::diagnose::DiagnosisOptions {
                 profiles: args.profiles.profile_set()?,
             },
+            ..Options::default()
         },
         jobs,
         keep_lines: args.format == Format::Ndjson,

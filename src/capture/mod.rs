@@ -31,6 +31,9 @@ pub const INITIAL_BUFFER: usize = 1 << 20;
 /// a larger claim is treated as corruption.
 pub const MAX_BUFFER: usize = 16 << 20;
 
+/// Interfaces kept per pcapng section (a real capture has a handful).
+pub const MAX_INTERFACES: usize = 4096;
+
 /// A frame number: 1-based, as Wireshark's `No.` and tshark's `frame.number`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
 #[serde(transparent)]
@@ -93,6 +96,8 @@ struct Interface {
 struct Section {
     big_endian: bool,
     interfaces: Vec<Interface>,
+    /// Whether interfaces past [`MAX_INTERFACES`] were ignored (warned once).
+    interfaces_dropped: bool,
 }
 
 /// Where a frame's packet bytes sit inside the block just parsed.
@@ -423,11 +428,21 @@ fn classify(
                     Some(Ok(r)) => tsresol_units(r),
                     _ => 1_000_000,
                 };
-                section.interfaces.push(Interface {
-                    link: LinkType(idb.linktype.0 as u32),
-                    units_per_sec,
-                    offset_secs: idb.ts_offset(),
-                });
+                if section.interfaces.len() < MAX_INTERFACES {
+                    section.interfaces.push(Interface {
+                        link: LinkType(idb.linktype.0 as u32),
+                        units_per_sec,
+                        offset_secs: idb.ts_offset(),
+                    });
+                } else if !section.interfaces_dropped {
+                    section.interfaces_dropped = true;
+                    // Packets on the interfaces past the cap get the unknown-
+                    // interface warning; say why once.
+                    warnings.push(Warning::at(
+                        FrameNo(next_frame),
+                        format!("more than {MAX_INTERFACES} interfaces in one pcapng section; the rest are not decoded"),
+                    ));
+                }
                 Step::Skip
             }
             Block::EnhancedPacket(epb) => {

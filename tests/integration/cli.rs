@@ -290,3 +290,53 @@ fn pcapng_sections_are_read_one_after_another() {
         conns(&vb)[0]["tls"]["client_hello"]["sni"]
     );
 }
+
+#[test]
+fn document_reports_stop_at_max_records_and_say_so() {
+    let out = run(&[
+        "analyze",
+        "--format",
+        "json",
+        "--max-records",
+        "1",
+        "captures/tcp-refused.pcapng",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(v["connections"].as_array().map(Vec::len), Some(1));
+    // Only the kept connection's findings remain.
+    let kept = v["connections"][0]["id"].clone();
+    assert!(
+        v["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|f| f["connection"] == kept)
+    );
+    let warning = v["warnings"]
+        .as_array()
+        .and_then(|w| w.last())
+        .and_then(|w| w.as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        warning.starts_with(
+            "2 connections, 0 DNS exchanges and 2 findings beyond the first 1 records"
+        ),
+        "{warning}"
+    );
+    // NDJSON is not capped.
+    let nd = stdout(&run(&[
+        "analyze",
+        "--format",
+        "ndjson",
+        "--max-records",
+        "1",
+        "captures/tcp-refused.pcapng",
+    ]));
+    assert_eq!(
+        nd.lines()
+            .filter(|l| l.contains("\"kind\":\"connection\""))
+            .count(),
+        3
+    );
+}
