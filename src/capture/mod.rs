@@ -228,24 +228,16 @@ impl<'r> CaptureReader<'r> {
                 self.inner.consume_noshift(self.pending);
                 self.pending = 0;
             }
-            if let Some(meta) = self.fast_record() {
-                self.pending = meta
-                    .start
-                    .saturating_add(meta.len)
-                    .saturating_add(meta.skip);
-                self.frames += 1;
-                let data = self
-                    .inner
-                    .data()
-                    .get(meta.start..meta.start.saturating_add(meta.len))
-                    .unwrap_or_default();
-                return Ok(Some(Frame {
-                    no: FrameNo(self.frames),
-                    ts: meta.ts,
-                    link: meta.link,
-                    data,
-                    orig_len: meta.orig_len,
-                }));
+            if let Some(r) = self.fast_record() {
+                self.pending = r.start.saturating_add(r.len).saturating_add(r.skip);
+                let meta = FrameMeta {
+                    ts: r.ts,
+                    link: r.link,
+                    start: r.start,
+                    len: r.len,
+                    orig_len: r.orig_len,
+                };
+                return Ok(Some(self.frame_at(meta)));
             }
             let step = match self.inner.next() {
                 Ok((offset, block)) => {
@@ -303,21 +295,7 @@ impl<'r> CaptureReader<'r> {
             };
             match step {
                 Step::Skip => continue,
-                Step::Frame(meta) => {
-                    self.frames += 1;
-                    let data = self
-                        .inner
-                        .data()
-                        .get(meta.start..meta.start.saturating_add(meta.len))
-                        .unwrap_or_default();
-                    return Ok(Some(Frame {
-                        no: FrameNo(self.frames),
-                        ts: meta.ts,
-                        link: meta.link,
-                        data,
-                        orig_len: meta.orig_len,
-                    }));
-                }
+                Step::Frame(meta) => return Ok(Some(self.frame_at(meta))),
             }
         }
     }
@@ -379,6 +357,23 @@ impl<'r> CaptureReader<'r> {
                     orig_len: word(24)?,
                 })
             }
+        }
+    }
+
+    /// Counts the next frame and lends out its bytes from the buffer.
+    fn frame_at(&mut self, meta: FrameMeta) -> Frame<'_> {
+        self.frames += 1;
+        let data = self
+            .inner
+            .data()
+            .get(meta.start..meta.start.saturating_add(meta.len))
+            .unwrap_or_default();
+        Frame {
+            no: FrameNo(self.frames),
+            ts: meta.ts,
+            link: meta.link,
+            data,
+            orig_len: meta.orig_len,
         }
     }
 

@@ -56,6 +56,24 @@ enum DirState {
     Opaque,
 }
 
+/// The context a TLS decoder reports into: the session's handshake (made on
+/// first use) and the capture's warnings.
+fn record_context<'h>(
+    handshake: &'h mut Option<Box<Handshake>>,
+    dir: Direction,
+    frame: FrameNo,
+    ts: Timestamp,
+    warnings: &'h mut Vec<Warning>,
+) -> RecordContext<'h> {
+    RecordContext {
+        dir,
+        frame,
+        ts,
+        handshake: handshake.get_or_insert_with(Box::default),
+        warnings,
+    }
+}
+
 /// Whether a short first chunk may be the beginning of something we recognise
 /// (so waiting for the next chunk is worth it). Anything else is classified at
 /// once, so that a protocol switch at the next segment (STARTTLS) is seen.
@@ -181,14 +199,7 @@ impl Session {
             let state = std::mem::replace(&mut self.dirs[dir], DirState::Opaque);
             self.dirs[dir] = match state {
                 DirState::Tls(mut stream) => {
-                    let hs = self.handshake.get_or_insert_with(Box::default);
-                    let mut ctx = RecordContext {
-                        dir,
-                        frame,
-                        ts,
-                        handshake: hs,
-                        warnings,
-                    };
+                    let mut ctx = record_context(&mut self.handshake, dir, frame, ts, warnings);
                     lost.extend(stream.shed(&mut ctx));
                     DirState::Tls(stream)
                 }
@@ -272,14 +283,7 @@ impl Session {
         // Fast path: a TLS direction (nearly every chunk of a TLS connection)
         // is fed in place, without moving its state out and back.
         if let DirState::Tls(stream) = &mut self.dirs[d] {
-            let hs = self.handshake.get_or_insert_with(Box::default);
-            let mut ctx = RecordContext {
-                dir,
-                frame,
-                ts,
-                handshake: hs,
-                warnings,
-            };
+            let mut ctx = record_context(&mut self.handshake, dir, frame, ts, warnings);
             stream.feed(data, &mut ctx);
             return;
         }
@@ -301,14 +305,7 @@ impl Session {
                     continue;
                 }
                 DirState::Tls(mut stream) => {
-                    let hs = self.handshake.get_or_insert_with(Box::default);
-                    let mut ctx = RecordContext {
-                        dir,
-                        frame,
-                        ts,
-                        handshake: hs,
-                        warnings,
-                    };
+                    let mut ctx = record_context(&mut self.handshake, dir, frame, ts, warnings);
                     stream.feed(data, &mut ctx);
                     (DirState::Tls(stream), data.len())
                 }
@@ -534,14 +531,7 @@ impl Session {
         let state = std::mem::replace(&mut self.dirs[d], DirState::Opaque);
         self.dirs[d] = match state {
             DirState::Tls(mut stream) => {
-                let hs = self.handshake.get_or_insert_with(Box::default);
-                let mut ctx = RecordContext {
-                    dir,
-                    frame,
-                    ts,
-                    handshake: hs,
-                    warnings,
-                };
+                let mut ctx = record_context(&mut self.handshake, dir, frame, ts, warnings);
                 stream.gap(len, &mut ctx);
                 DirState::Tls(stream)
             }
@@ -602,26 +592,12 @@ impl Session {
                     if let DirState::Tls(mut stream) =
                         std::mem::replace(&mut self.dirs[d], DirState::Opaque)
                     {
-                        let hs = self.handshake.get_or_insert_with(Box::default);
-                        let mut ctx = RecordContext {
-                            dir,
-                            frame,
-                            ts,
-                            handshake: hs,
-                            warnings,
-                        };
+                        let mut ctx = record_context(&mut self.handshake, dir, frame, ts, warnings);
                         stream.finish(&mut ctx);
                     }
                 }
                 DirState::Tls(mut stream) => {
-                    let hs = self.handshake.get_or_insert_with(Box::default);
-                    let mut ctx = RecordContext {
-                        dir,
-                        frame,
-                        ts,
-                        handshake: hs,
-                        warnings,
-                    };
+                    let mut ctx = record_context(&mut self.handshake, dir, frame, ts, warnings);
                     stream.finish(&mut ctx);
                 }
                 DirState::ResponseBody(body, i) => {
