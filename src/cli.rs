@@ -77,13 +77,36 @@ pub struct ScanArgs {
     /// Profiles and accepted suites.
     #[command(flatten)]
     pub profiles: ProfileArgs,
-    /// Most connections tracked at once per capture.
+    /// Resource caps per capture.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Resource caps (`analyze`, `explain`, `scan`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Most connections tracked at once; the longest idle are finalized early
+    /// (with a warning) when it is reached.
     #[arg(long, default_value_t = Limits::default().max_flows, value_name = "N")]
     pub max_flows: usize,
-    /// MiB held per capture for out-of-order data, and as much again for
-    /// partial messages.
+    /// MiB held across all connections for out-of-order TCP data, and as much
+    /// again for partial messages (TLS records, HTTP heads, DNS over TCP).
     #[arg(long, default_value_t = Limits::default().max_held_bytes >> 20, value_name = "MIB")]
     pub max_buffer_mib: usize,
+}
+
+impl TryFrom<&LimitArgs> for Limits {
+    type Error = Error;
+
+    fn try_from(args: &LimitArgs) -> Result<Self, Self::Error> {
+        if args.max_flows == 0 {
+            return Err(Error::Usage("--max-flows must be at least 1".into()));
+        }
+        Ok(Limits {
+            max_flows: args.max_flows,
+            max_held_bytes: args.max_buffer_mib.saturating_mul(1 << 20),
+        })
+    }
 }
 
 /// Arguments of `suites`.
@@ -138,14 +161,9 @@ pub struct AnalyzeArgs {
     /// Profiles and accepted suites.
     #[command(flatten)]
     pub profiles: ProfileArgs,
-    /// Most connections tracked at once; the longest idle are finalized early
-    /// (with a warning) when it is reached.
-    #[arg(long, default_value_t = Limits::default().max_flows, value_name = "N")]
-    pub max_flows: usize,
-    /// MiB held across all connections for out-of-order TCP data, and as much
-    /// again for partial messages (TLS records, HTTP heads, DNS over TCP).
-    #[arg(long, default_value_t = Limits::default().max_held_bytes >> 20, value_name = "MIB")]
-    pub max_buffer_mib: usize,
+    /// Resource caps.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Connections kept in a table or JSON report (NDJSON streams them all).
     #[arg(long, default_value_t = tlsdiag::MAX_DOCUMENT_RECORDS, value_name = "N")]
     pub max_records: usize,
@@ -202,14 +220,8 @@ impl TryFrom<&AnalyzeArgs> for Options {
     type Error = Error;
 
     fn try_from(args: &AnalyzeArgs) -> Result<Self, Self::Error> {
-        if args.max_flows == 0 {
-            return Err(Error::Usage("--max-flows must be at least 1".into()));
-        }
         Ok(Options {
-            limits: Limits {
-                max_flows: args.max_flows,
-                max_held_bytes: args.max_buffer_mib.saturating_mul(1 << 20),
-            },
+            limits: Limits::try_from(&args.limits)?,
             diagnosis: tlsdiag::diagnose::DiagnosisOptions {
                 profiles: args.profiles.profile_set()?,
             },

@@ -199,10 +199,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let options = ScanOptions {
         analysis: Options {
-            limits: tlsdiag::Limits {
-                max_flows: args.max_flows.max(1),
-                max_held_bytes: args.max_buffer_mib.saturating_mul(1 << 20),
-            },
+            limits: tlsdiag::Limits::try_from(&args.limits)?,
             diagnosis: tlsdiag::diagnose::DiagnosisOptions {
                 profiles: args.profiles.profile_set()?,
             },
