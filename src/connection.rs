@@ -143,7 +143,7 @@ pub struct TimelineEvent {
     /// Sent by the client (else the server).
     pub from_client: bool,
     /// What happened, in a few words.
-    pub what: String,
+    pub what: std::borrow::Cow<'static, str>,
 }
 
 /// One TCP connection, as the contract describes it.
@@ -521,6 +521,22 @@ fn build_tls(hs: Handshake, client_dir: Direction, tcp: &TcpSummary, session: &S
     }
 }
 
+/// Adds a timeline entry; most entries are fixed words, borrowed, not allocated.
+fn push_event(
+    events: &mut Vec<TimelineEvent>,
+    frame: FrameNo,
+    ts: Timestamp,
+    from_client: bool,
+    what: impl Into<std::borrow::Cow<'static, str>>,
+) {
+    events.push(TimelineEvent {
+        frame,
+        ts,
+        from_client,
+        what: what.into(),
+    });
+}
+
 /// The ladder diagram: TCP control, proxy, HTTP and TLS events by frame.
 fn timeline(
     proxy: Option<&ProxyTunnel>,
@@ -532,34 +548,32 @@ fn timeline(
     frame_times: &[(FrameNo, Timestamp)],
 ) -> Vec<TimelineEvent> {
     let mut events = Vec::new();
-    let mut push = |frame: FrameNo, ts: Timestamp, from_client: bool, what: String| {
-        events.push(TimelineEvent {
-            frame,
-            ts,
-            from_client,
-            what,
-        });
-    };
     let c = client_dir;
     if let Some((f, t)) = tcp.first_syn {
-        push(f, t, true, "SYN".into());
+        push_event(&mut events, f, t, true, "SYN");
     }
     if let (Some((f, t)), n) = (tcp.last_syn, tcp.syn_retransmits()) {
         if n > 0 {
-            push(f, t, true, format!("SYN (retransmission #{n})"));
+            push_event(
+                &mut events,
+                f,
+                t,
+                true,
+                format!("SYN (retransmission #{n})"),
+            );
         }
     }
     if let Some((f, t)) = tcp.syn_ack {
-        push(f, t, false, "SYN-ACK".into());
+        push_event(&mut events, f, t, false, "SYN-ACK");
     }
     for (d, fin) in tcp.fin.iter() {
         if let Some((f, t)) = fin {
-            push(*f, *t, d == c, "FIN".into());
+            push_event(&mut events, *f, *t, d == c, "FIN");
         }
     }
     for (d, rst) in tcp.rst.iter() {
         if let Some((f, t)) = rst {
-            push(*f, *t, d == c, "RST".into());
+            push_event(&mut events, *f, *t, d == c, "RST");
         }
     }
     let at = |frame: FrameNo| -> Timestamp {
@@ -570,7 +584,8 @@ fn timeline(
     };
     if let Some(p) = proxy {
         let port = p.port.map(|p| format!(":{p}")).unwrap_or_default();
-        push(
+        push_event(
+            &mut events,
             p.request_frame,
             at(p.request_frame),
             true,
@@ -578,7 +593,8 @@ fn timeline(
         );
         if let (Some(f), Some(status)) = (p.response_frame, p.status) {
             let reason = p.reason.clone().unwrap_or_default();
-            push(
+            push_event(
+                &mut events,
                 f,
                 at(f),
                 false,
@@ -588,7 +604,8 @@ fn timeline(
     }
     for x in http {
         if let Some(f) = x.request_frame {
-            push(
+            push_event(
+                &mut events,
                 f,
                 at(f),
                 true,
@@ -600,7 +617,8 @@ fn timeline(
             );
         }
         if let (Some(f), Some(s)) = (x.response_frame, x.status) {
-            push(
+            push_event(
+                &mut events,
                 f,
                 at(f),
                 false,
@@ -614,7 +632,8 @@ fn timeline(
         let from_client = |d: Direction| d == client_dir;
         if let Some(ch) = &hs.client_hello {
             let n = ch.cipher_suites.as_ref().map_or(0, Vec::len);
-            push(
+            push_event(
+                &mut events,
                 ch.frame,
                 at(ch.frame),
                 true,
@@ -622,34 +641,53 @@ fn timeline(
             );
         }
         if let Some(h) = &hs.hello_retry_request {
-            push(h.frame, at(h.frame), false, "HelloRetryRequest".into());
+            push_event(
+                &mut events,
+                h.frame,
+                at(h.frame),
+                false,
+                "HelloRetryRequest",
+            );
         }
         if let Some(ch) = &hs.second_client_hello {
-            push(ch.frame, at(ch.frame), true, "ClientHello (retry)".into());
+            push_event(
+                &mut events,
+                ch.frame,
+                at(ch.frame),
+                true,
+                "ClientHello (retry)",
+            );
         }
         if let Some(sh) = &hs.server_hello {
             let suite = sh
                 .cipher_suite
                 .map(|s| format!(" {}", s.name().unwrap_or("?")))
                 .unwrap_or_default();
-            push(sh.frame, at(sh.frame), false, format!("ServerHello{suite}"));
+            push_event(
+                &mut events,
+                sh.frame,
+                at(sh.frame),
+                false,
+                format!("ServerHello{suite}"),
+            );
         }
         for m in &hs.messages {
-            push(
+            push_event(
+                &mut events,
                 m.frame,
                 m.ts,
                 from_client(m.dir),
-                handshake_name(m.kind).to_string(),
+                handshake_name(m.kind),
             );
         }
         for (d, ccs) in hs.change_cipher_spec.iter() {
             if let Some((f, t)) = ccs {
-                push(*f, *t, d == c, "ChangeCipherSpec".into());
+                push_event(&mut events, *f, *t, d == c, "ChangeCipherSpec");
             }
         }
         for (d, app) in hs.application_data.iter() {
             if let Some((f, t)) = app {
-                push(*f, *t, d == c, "encrypted data".into());
+                push_event(&mut events, *f, *t, d == c, "encrypted data");
             }
         }
         for a in &hs.alerts {
@@ -661,7 +699,7 @@ fn timeline(
                 ),
                 None => "Alert (encrypted)".into(),
             };
-            push(a.frame, a.ts, from_client(a.dir), what);
+            push_event(&mut events, a.frame, a.ts, from_client(a.dir), what);
         }
     }
     events.sort_by_key(|e| e.frame);

@@ -47,14 +47,20 @@ pub struct ServerProfile {
 impl ServerProfile {
     /// Whether `host` (SNI or CONNECT host) is this service.
     pub fn matches_host(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.hosts.iter().any(|pattern| {
-            let pattern = pattern.to_ascii_lowercase();
-            match pattern.strip_prefix("*.") {
-                Some(suffix) => host.ends_with(&format!(".{suffix}")),
-                None => host == pattern,
-            }
-        })
+        // Case-insensitive without allocating: this runs for every connection.
+        let host = host.trim_end_matches('.');
+        self.hosts
+            .iter()
+            .any(|pattern| match pattern.strip_prefix("*.") {
+                // `*.example.com` covers any name ending in `.example.com`.
+                Some(suffix) => host
+                    .len()
+                    .checked_sub(suffix.len() + 1)
+                    .and_then(|at| host.get(at..))
+                    .and_then(|tail| tail.strip_prefix('.'))
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix)),
+                None => host.eq_ignore_ascii_case(pattern),
+            })
     }
 
     /// The key its certificate must have: as stated, else what its accepted
