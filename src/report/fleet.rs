@@ -350,8 +350,12 @@ impl Fleet {
             let real = suites.iter().filter(|s| !s.is_signalling()).count();
             writeln!(
                 out,
-                "{caps} capture{} offer the same {real} suites, {verdict}: {}",
-                if *caps == 1 { "" } else { "s" },
+                "{caps} {} the same {real} suites, {verdict}: {}",
+                if *caps == 1 {
+                    "capture offers"
+                } else {
+                    "captures offer"
+                },
                 list.join(" ")
             )?;
         }
