@@ -20,6 +20,11 @@ use crate::{CaptureSummary, Output};
 const MAX_FINDINGS: usize = 256;
 /// Failing connections kept per capture digest.
 const MAX_FAILING: usize = 256;
+/// Distinct failing servers counted per capture digest; the rest are counted
+/// together under [`OTHER_SERVERS`].
+const MAX_SERVERS: usize = 1024;
+/// The key under which failing servers beyond [`MAX_SERVERS`] are counted.
+const OTHER_SERVERS: &str = "(other servers)";
 
 /// A failing connection, as the fleet summary needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +58,12 @@ pub struct CaptureDigest {
     pub tcp_outcomes: BTreeMap<String, u64>,
     /// Error and warning findings (capped).
     pub findings: Vec<Finding>,
+    /// Error findings by code, every one counted (not capped).
+    pub error_codes: BTreeMap<FindingCode, u64>,
     /// Failing connections (capped).
     pub failing: Vec<FailingConnection>,
+    /// Failing connections by server, every one counted (distinct servers capped).
+    pub failing_servers: BTreeMap<String, u64>,
     /// NDJSON lines, when asked for.
     pub lines: Vec<String>,
     /// Error codes waiting for their connection (findings come first).
@@ -81,6 +90,7 @@ impl CaptureDigest {
         match item {
             Output::Finding(f) => {
                 if f.severity == Severity::Error {
+                    *self.error_codes.entry(f.code).or_default() += 1;
                     if let Some(c) = f.connection {
                         self.pending.entry(c).or_insert(f.code);
                     }
@@ -97,11 +107,19 @@ impl CaptureDigest {
                 }
                 if let Some(code) = self.pending.remove(&c.id) {
                     self.failed += 1;
+                    let server = c
+                        .server_name()
+                        .map(|n| format!("{n}:{}", c.service_port()))
+                        .unwrap_or_else(|| format!("{}:{}", c.server.ip, c.server.port));
+                    let key = if self.failing_servers.len() < MAX_SERVERS
+                        || self.failing_servers.contains_key(&server)
+                    {
+                        server.clone()
+                    } else {
+                        OTHER_SERVERS.to_string()
+                    };
+                    *self.failing_servers.entry(key).or_default() += 1;
                     if self.failing.len() < MAX_FAILING {
-                        let server = c
-                            .server_name()
-                            .map(|n| format!("{n}:{}", c.service_port()))
-                            .unwrap_or_else(|| format!("{}:{}", c.server.ip, c.server.port));
                         self.failing.push(FailingConnection {
                             id: c.id,
                             server,
@@ -208,28 +226,18 @@ impl Fleet {
         for (k, v) in &digest.tcp_outcomes {
             *self.tcp_outcomes.entry(k.clone()).or_default() += v;
         }
-        let mut codes_here: Vec<FindingCode> = Vec::new();
-        for f in digest
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-        {
-            let e = self.codes.entry(f.code).or_default();
-            e.0 += 1;
-            if !codes_here.contains(&f.code) {
-                codes_here.push(f.code);
-                e.1 += 1;
-            }
+        for (code, n) in &digest.error_codes {
+            let e = self.codes.entry(*code).or_default();
+            e.0 += n;
+            e.1 += 1;
         }
-        let mut servers_here: Vec<&str> = Vec::new();
+        for (server, n) in &digest.failing_servers {
+            let e = self.servers.entry(server.clone()).or_default();
+            e.0 += n;
+            e.1 += 1;
+        }
         let mut offers_here: Vec<(String, Vec<CipherSuite>)> = Vec::new();
         for c in &digest.failing {
-            let e = self.servers.entry(c.server.clone()).or_default();
-            e.0 += 1;
-            if !servers_here.contains(&c.server.as_str()) {
-                servers_here.push(&c.server);
-                e.1 += 1;
-            }
             if let Some(suites) = &c.suites {
                 let key = (c.server.clone(), suites.clone());
                 if !offers_here.contains(&key) {
@@ -328,9 +336,9 @@ impl Fleet {
         }
         if !self.servers.is_empty() {
             let mut servers: Vec<(&String, &(u64, u64))> = self.servers.iter().collect();
-            servers.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
+            servers.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.cmp(b.0)));
             let mut t = table::new_table(&["failing server", "connections", "captures"]);
-            for (s, (n, caps)) in servers {
+            for (s, (n, caps)) in servers.iter().take(SHOWN_SERVERS) {
                 t.add_row(vec![
                     escape(s).into_owned(),
                     n.to_string(),
@@ -338,27 +346,71 @@ impl Fleet {
                 ]);
             }
             writeln!(out, "\n{t}")?;
+            if servers.len() > SHOWN_SERVERS {
+                writeln!(
+                    out,
+                    "… and {} more failing servers (--format ndjson lists them all)",
+                    servers.len() - SHOWN_SERVERS
+                )?;
+            }
         }
         let mut offers: Vec<(&OfferKey, &(u64, FindingCode))> = self.offers.iter().collect();
         offers.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
         for ((server, suites), (caps, code)) in offers.into_iter().take(10) {
-            let list: Vec<String> = suites.iter().map(ToString::to_string).collect();
-            let verdict = match code {
-                FindingCode::NoSharedCipher => format!("none accepted by {}", escape(server)),
-                other => format!("rejected by {} ({other})", escape(server)),
-            };
-            let real = suites.iter().filter(|s| !s.is_signalling()).count();
-            writeln!(
-                out,
-                "{caps} {} the same {real} suites, {verdict}: {}",
-                if *caps == 1 {
-                    "capture offers"
-                } else {
-                    "captures offer"
-                },
-                list.join(" ")
-            )?;
+            writeln!(out, "{}", offer_line(server, suites, *caps, *code))?;
         }
         Ok(())
+    }
+}
+
+/// Failing servers shown in the table (the NDJSON `scan` line has them all).
+const SHOWN_SERVERS: usize = 25;
+/// Suite codes printed in one offer line before it is abbreviated.
+const SHOWN_SUITES: usize = 32;
+
+/// "37 captures offer the same 16 suites, none accepted by tetra-defs…: 0x…".
+fn offer_line(server: &str, suites: &[CipherSuite], caps: u64, code: FindingCode) -> String {
+    let verdict = match code {
+        FindingCode::NoSharedCipher => format!("none accepted by {}", escape(server)),
+        other => format!("rejected by {} ({other})", escape(server)),
+    };
+    let real = suites.iter().filter(|s| !s.is_signalling()).count();
+    let counted = format!("{real} suite{}", if real == 1 { "" } else { "s" });
+    let who = if caps == 1 {
+        format!("1 capture offers {counted}")
+    } else {
+        format!("{caps} captures offer the same {counted}")
+    };
+    let mut list: Vec<String> = suites
+        .iter()
+        .take(SHOWN_SUITES)
+        .map(ToString::to_string)
+        .collect();
+    if suites.len() > SHOWN_SUITES {
+        list.push(format!("… ({} more)", suites.len() - SHOWN_SUITES));
+    }
+    format!("{who}, {verdict}: {}", list.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offer_lines_read_well_and_stay_short() {
+        let few: Vec<CipherSuite> = [0x1301, 0x00ff].into_iter().map(CipherSuite).collect();
+        assert_eq!(
+            offer_line("a.example:443", &few, 1, FindingCode::HandshakeRejected),
+            "1 capture offers 1 suite, rejected by a.example:443 (handshake-rejected): 0x1301 0x00ff"
+        );
+        let many: Vec<CipherSuite> = (0xc000..0xc100).map(CipherSuite).collect();
+        let line = offer_line("t.example:443", &many, 37, FindingCode::NoSharedCipher);
+        assert!(
+            line.starts_with(
+                "37 captures offer the same 256 suites, none accepted by t.example:443: 0xc000 "
+            ),
+            "{line}"
+        );
+        assert!(line.ends_with("0xc01f … (224 more)"), "{line}");
     }
 }

@@ -541,7 +541,7 @@ fn issue_7_huge_sequence_gap_and_endless_out_of_order_segments_are_capped() {
 }
 
 /// The first `n` records of a raw-IP pcap (gzip-compressed), as a file.
-fn pcap_prefix(name: &str, records: usize) -> PathBuf {
+pub(crate) fn pcap_prefix(name: &str, records: usize) -> PathBuf {
     let bytes = capture_bytes(&root().join(adversarial(name)));
     let mut at = 24;
     for _ in 0..records {

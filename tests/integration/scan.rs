@@ -218,3 +218,23 @@ fn ndjson_lines_per_capture_and_scan_totals() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn fleet_counts_go_beyond_what_a_digest_keeps() {
+    // 1,000 unanswered SYNs in one capture: a digest keeps 256 findings and 256
+    // failing connections, but the fleet's counts must cover all of them.
+    let dir = scratch("uncapped");
+    let prefix = crate::robustness::pcap_prefix("syn-flood.pcap.gz", 1000);
+    std::fs::copy(&prefix, dir.join("flood.pcap")).unwrap_or_else(|e| panic!("{e}"));
+    let (fleet, _) = run(&dir, 1);
+    assert_eq!(fleet.captures, 1);
+    assert_eq!(fleet.rows.first().map(|r| r.failed), Some(1000));
+    let unanswered = fleet
+        .codes
+        .iter()
+        .find(|(k, _)| k.as_str() == "tcp-unanswered")
+        .map(|(_, v)| *v);
+    assert_eq!(unanswered, Some((1000, 1)));
+    assert_eq!(fleet.servers.get("10.0.0.1:443"), Some(&(1000, 1)));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -62,7 +62,10 @@ pub(super) fn tcp(conn: &Connection, ctx: &Context<'_>, out: &mut Vec<Finding>) 
                 FindingCode::TcpUnanswered,
                 Severity::Error,
                 conn,
-                format!("No answer from {dest}: SYN sent {tries} times"),
+                match tries {
+                    1 => format!("No answer from {dest}: SYN sent once"),
+                    n => format!("No answer from {dest}: SYN sent {n} times"),
+                },
                 format!(
                     "The client sent {tries} SYN{} to {dest} over {waited:.1} s ({} retransmission{}) and never got a SYN-ACK or RST: packets are dropped on the way (firewall, routing) or the host is down. Clients log this as \"[Errno 110] Connection timed out\".{port_note}",
                     if tries == 1 { "" } else { "s" },
