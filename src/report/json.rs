@@ -16,47 +16,43 @@ pub fn write_document(out: &mut dyn Write, analysis: &Analysis) -> Result<(), Er
     Ok(())
 }
 
-#[derive(Serialize)]
-struct Tagged<'a, T: Serialize> {
-    kind: &'static str,
-    capture: &'a str,
-    #[serde(flatten)]
-    item: &'a T,
-}
-
 /// Serializes one streamed item, tagged with its capture, into `buf` (cleared
 /// first), newline included. Serializing into a `Vec` and writing the line at
 /// once is several times cheaper than serde_json writing token by token
-/// through a `dyn Write`.
+/// through a `dyn Write`. The tags are written first and the item's own object
+/// joined to them (what `#[serde(flatten)]` would do, without its per-field
+/// map serializer: a tenth of the NDJSON cost on the handshake-dense workload).
 pub fn line_into(buf: &mut Vec<u8>, capture: &str, item: &Output) -> Result<(), Error> {
     buf.clear();
+    let kind = match item {
+        Output::Connection(_) => "connection",
+        Output::Dns(_) => "dns",
+        Output::Finding(_) => "finding",
+    };
+    buf.extend_from_slice(b"{\"kind\":\"");
+    buf.extend_from_slice(kind.as_bytes());
+    buf.extend_from_slice(b"\",\"capture\":");
+    serde_json::to_writer(&mut *buf, capture).map_err(std::io::Error::from)?;
+    let start = buf.len();
     let result = match item {
-        Output::Connection(c) => serde_json::to_writer(
-            &mut *buf,
-            &Tagged {
-                kind: "connection",
-                capture,
-                item: c.as_ref(),
-            },
-        ),
-        Output::Dns(d) => serde_json::to_writer(
-            &mut *buf,
-            &Tagged {
-                kind: "dns",
-                capture,
-                item: d,
-            },
-        ),
-        Output::Finding(f) => serde_json::to_writer(
-            &mut *buf,
-            &Tagged {
-                kind: "finding",
-                capture,
-                item: f,
-            },
-        ),
+        Output::Connection(c) => serde_json::to_writer(&mut *buf, c.as_ref()),
+        Output::Dns(d) => serde_json::to_writer(&mut *buf, d),
+        Output::Finding(f) => serde_json::to_writer(&mut *buf, f),
     };
     result.map_err(std::io::Error::from)?;
+    // The item's object opens with `{`: it becomes the comma after the tags
+    // (or is dropped with its `}` when the object is empty).
+    match buf.get(start..) {
+        Some(b"{}") => buf.truncate(start),
+        _ => {
+            if let Some(open) = buf.get_mut(start) {
+                *open = b',';
+            }
+        }
+    }
+    if buf.len() == start {
+        buf.push(b'}');
+    }
     buf.push(b'\n');
     Ok(())
 }

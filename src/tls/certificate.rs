@@ -14,6 +14,7 @@ use x509_parser::public_key::PublicKey;
 
 use crate::capture::FrameNo;
 use crate::capture::time::rfc3339_seconds;
+use crate::tls::codepoints::hex_digit;
 use crate::wire::Reader;
 
 /// One certificate of a chain.
@@ -113,15 +114,82 @@ pub fn decode_chain(body: &[u8], frame: FrameNo) -> Vec<Certificate> {
 /// Certificates listed per chain (real chains have 2–5).
 pub const MAX_CHAIN: usize = 16;
 
-/// Decodes one DER certificate.
+/// Certificates remembered per thread, so a server's chain is parsed once,
+/// not once per connection: a capture of many handshakes with a few servers
+/// repeats the same DER blobs (the handshake-dense workload of
+/// benches/compare.sh spent a tenth of its time in x509 parsing).
+const RECENT_ENTRIES: usize = 32;
+/// Larger DER blobs are decoded every time (the cache stays ≤ 128 KiB).
+const RECENT_MAX_DER: usize = 4096;
+
+/// A decoded certificate and the DER it came from.
+struct Recent {
+    hash: u64,
+    der: Box<[u8]>,
+    cert: Certificate,
+}
+
+thread_local! {
+    static RECENT: std::cell::RefCell<(Vec<Recent>, usize)> =
+        const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+/// Decodes one DER certificate (from the per-thread cache when it was seen
+/// recently; the result is the same either way).
 pub fn decode_der(der: &[u8], frame: FrameNo) -> Certificate {
-    let mut cert = Certificate::empty(frame);
-    cert.sha256 = Some(
-        Sha256::digest(der)
+    if der.len() > RECENT_MAX_DER {
+        return decode_der_uncached(der, frame);
+    }
+    let hash = {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(der)
+    };
+    let hit = RECENT.with(|recent| {
+        let recent = recent.borrow();
+        recent
+            .0
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    );
+            .find(|r| r.hash == hash && *r.der == *der)
+            .map(|r| Certificate {
+                frame,
+                ..r.cert.clone()
+            })
+    });
+    if let Some(cert) = hit {
+        return cert;
+    }
+    let cert = decode_der_uncached(der, frame);
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        let (entries, next) = &mut *recent;
+        let entry = Recent {
+            hash,
+            der: der.into(),
+            cert: cert.clone(),
+        };
+        if entries.len() < RECENT_ENTRIES {
+            entries.push(entry);
+        } else if let Some(slot) = entries.get_mut(*next) {
+            *slot = entry;
+        }
+        *next = (*next + 1) % RECENT_ENTRIES;
+    });
+    cert
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(hex_digit(b >> 4)));
+        out.push(char::from(hex_digit(*b)));
+    }
+    out
+}
+
+fn decode_der_uncached(der: &[u8], frame: FrameNo) -> Certificate {
+    let mut cert = Certificate::empty(frame);
+    cert.sha256 = Some(hex(&Sha256::digest(der)));
     let x509 = match parse_x509_certificate(der) {
         Ok((_, c)) => c,
         Err(e) => {
