@@ -166,9 +166,7 @@ fn reassemble(
     }
     for ((capture, key), mut streams) in flows {
         for dir in Direction::BOTH {
-            streams[dir].finish(FrameNo(0), Timestamp::default(), &mut budget, &mut |ev| {
-                sink(capture, key, dir, ev)
-            });
+            streams[dir].finish(&mut budget, &mut |ev| sink(capture, key, dir, ev));
         }
     }
 }

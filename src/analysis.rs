@@ -133,6 +133,8 @@ pub struct Analyzer {
     now: Timestamp,
     next_sweep: Timestamp,
     evicted: u64,
+    /// Connections with bytes never captured: how many, bytes, the first one's frame.
+    lossy: (u64, u64, Option<FrameNo>),
     connections: u64,
     quic_datagrams: u64,
 }
@@ -163,6 +165,7 @@ impl Analyzer {
             now: Timestamp::default(),
             next_sweep: Timestamp::from_nanos(i64::MIN),
             evicted: 0,
+            lossy: (0, 0, None),
             connections: 0,
             quic_datagrams: 0,
         }
@@ -383,6 +386,12 @@ impl Analyzer {
         self.session_bytes = self.session_bytes.saturating_sub(tracker.buffered());
         let conn = tracker.finish(&mut self.budget, &mut self.warnings);
         self.connections += 1;
+        if conn.tcp.missing_bytes > 0 {
+            let (n, bytes, first) = &mut self.lossy;
+            *n += 1;
+            *bytes = bytes.saturating_add(conn.tcp.missing_bytes);
+            first.get_or_insert(conn.first_frame);
+        }
         sink(Item::Connection(Box::new(conn)));
     }
 
@@ -490,6 +499,15 @@ impl Analyzer {
                 "{} UDP datagrams to or from port 443 (QUIC / HTTP/3): their TLS handshakes are encrypted inside QUIC and not analysed",
                 self.quic_datagrams
             )));
+        }
+        if let (n @ 1.., bytes, Some(first)) = self.lossy {
+            self.warn(Warning::at(
+                first,
+                format!(
+                    "{n} connection{} lost bytes the capture never saw ({bytes} in all: packets dropped by the capturing host, or cut by its snap length); decoding went on from the next whole record, and each connection's tcp.missing_bytes says how much it lost. The first starts here",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
         }
         if self.evicted > 0 {
             self.warn(Warning::general(format!(

@@ -288,6 +288,19 @@ impl ConnectionTracker {
             }
         };
         self.streams[dir].push(seg, frame, ts, budget, &mut sink);
+        if seg.flags.ack {
+            // The acknowledgement may prove the other direction lost bytes.
+            let other = dir.reverse();
+            let mut sink = |ev: StreamEvent<'_>| match ev {
+                StreamEvent::Data { bytes, frame, ts } => {
+                    session.on_data(other, bytes, frame, ts, warnings)
+                }
+                StreamEvent::Gap { len, frame, cause } => {
+                    session.on_gap(other, len, cause, frame, ts, warnings)
+                }
+            };
+            self.streams[other].acked(seg.ack, budget, &mut sink);
+        }
     }
 
     /// Heap bytes its session holds for partial messages (the capture-wide
@@ -371,7 +384,7 @@ impl ConnectionTracker {
                     session.on_gap(dir, len, cause, frame, last_ts, warnings)
                 }
             };
-            self.streams[dir].finish(last_frame, last_ts, budget, &mut sink);
+            self.streams[dir].finish(budget, &mut sink);
         }
         session.finish(last_frame, last_ts, warnings);
         let client_dir = self.client_direction_with(&session);

@@ -102,6 +102,9 @@ struct Held {
     data: Vec<u8>,
     /// Sequence-space length (captured bytes plus bytes cut by the snap length).
     wire_len: u64,
+    /// The frame that carried it, and its time.
+    frame: FrameNo,
+    ts: Timestamp,
 }
 
 /// Counters for one direction.
@@ -235,21 +238,49 @@ impl Reassembler {
         }
         if start <= self.next_off {
             self.deliver(start, seg.payload, wire_len, frame, ts, sink);
-            self.drain(frame, ts, budget, sink);
+            self.drain(Some((frame, ts)), budget, sink);
         } else {
             self.stats.out_of_order = self.stats.out_of_order.saturating_add(1);
-            self.hold(start, seg.payload, wire_len, budget);
+            self.hold(start, seg.payload, wire_len, (frame, ts), budget);
             while self.held_bytes > MAX_HELD_PER_DIRECTION || budget.used > budget.max {
-                if !self.give_up_first_hole(frame, ts, GapCause::BufferCap, budget, sink) {
+                if !self.give_up_first_hole(GapCause::BufferCap, budget, sink) {
                     break;
                 }
             }
         }
     }
 
+    /// The peer acknowledged this direction up to `ack`. A hole that the
+    /// acknowledgement covers entirely, with bytes held after it, was received
+    /// by the peer but never captured: it becomes a gap now (not when the
+    /// stream ends), so the held bytes are decoded at the frame that proves
+    /// the loss. Without held bytes nothing is decided: an acknowledgement can
+    /// precede the data it covers in a capture merged from two interfaces.
+    pub fn acked<F>(&mut self, ack: Seq, budget: &mut Budget, sink: &mut F)
+    where
+        F: FnMut(StreamEvent<'_>),
+    {
+        if self.skipping || self.held.is_empty() {
+            return;
+        }
+        let Some(next_seq) = self.next_seq else {
+            return;
+        };
+        let rel = ack.diff(next_seq);
+        if rel <= 0 {
+            return;
+        }
+        let acked_off = self.next_off.saturating_add(rel.unsigned_abs());
+        while let Some((&first, _)) = self.held.first_key_value() {
+            if first > acked_off || !self.give_up_first_hole(GapCause::NotCaptured, budget, sink) {
+                break;
+            }
+        }
+    }
+
     /// The stream ends (connection closed or capture over): every hole before
     /// held bytes becomes a gap, and the held bytes are delivered.
-    pub fn finish<F>(&mut self, frame: FrameNo, ts: Timestamp, budget: &mut Budget, sink: &mut F)
+    pub fn finish<F>(&mut self, budget: &mut Budget, sink: &mut F)
     where
         F: FnMut(StreamEvent<'_>),
     {
@@ -257,7 +288,7 @@ impl Reassembler {
             self.release(budget);
             return;
         }
-        while self.give_up_first_hole(frame, ts, GapCause::NotCaptured, budget, sink) {}
+        while self.give_up_first_hole(GapCause::NotCaptured, budget, sink) {}
     }
 
     fn advance_to(&mut self, off: u64) {
@@ -307,8 +338,10 @@ impl Reassembler {
         }
     }
 
-    /// Delivers held segments that the stream has reached.
-    fn drain<F>(&mut self, frame: FrameNo, ts: Timestamp, budget: &mut Budget, sink: &mut F)
+    /// Delivers held segments that the stream has reached: at `at`, the frame
+    /// that filled the hole before them, or at their own frames when no frame
+    /// did (the hole was given up).
+    fn drain<F>(&mut self, at: Option<(FrameNo, Timestamp)>, budget: &mut Budget, sink: &mut F)
     where
         F: FnMut(StreamEvent<'_>),
     {
@@ -322,6 +355,7 @@ impl Reassembler {
             self.held_bytes = self.held_bytes.saturating_sub(cost);
             budget.used = budget.used.saturating_sub(cost);
             if start.saturating_add(held.wire_len) > self.next_off {
+                let (frame, ts) = at.unwrap_or((held.frame, held.ts));
                 self.deliver(start, &held.data, held.wire_len, frame, ts, sink);
             }
         }
@@ -330,7 +364,14 @@ impl Reassembler {
     /// Holds a segment that starts ahead of the stream. First copy wins: the
     /// bytes of any held segment it overlaps (before, at or after its start)
     /// are kept, and only the parts no held segment covers are added.
-    fn hold(&mut self, start: u64, captured: &[u8], wire_len: u64, budget: &mut Budget) {
+    fn hold(
+        &mut self,
+        start: u64,
+        captured: &[u8],
+        wire_len: u64,
+        (frame, ts): (FrameNo, Timestamp),
+        budget: &mut Budget,
+    ) {
         let end = start.saturating_add(wire_len);
         let mut pos = start;
         // A held segment starting earlier may reach into this one.
@@ -364,6 +405,8 @@ impl Reassembler {
                 Held {
                     data: data.to_vec(),
                     wire_len: to - from,
+                    frame,
+                    ts,
                 },
             );
         }
@@ -371,27 +414,23 @@ impl Reassembler {
 
     /// Declares the hole before the first held segment missing and delivers
     /// what follows it. Returns false when nothing was held.
-    fn give_up_first_hole<F>(
-        &mut self,
-        frame: FrameNo,
-        ts: Timestamp,
-        cause: GapCause,
-        budget: &mut Budget,
-        sink: &mut F,
-    ) -> bool
+    fn give_up_first_hole<F>(&mut self, cause: GapCause, budget: &mut Budget, sink: &mut F) -> bool
     where
         F: FnMut(StreamEvent<'_>),
     {
-        let Some((&first, _)) = self.held.first_key_value() else {
+        let Some((&first, held)) = self.held.first_key_value() else {
             return false;
         };
         if first > self.next_off {
+            // The hole shows at the first frame after it (where Wireshark says
+            // "previous segment not captured"); what follows keeps its frames.
+            let frame = held.frame;
             let len = first - self.next_off;
             self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
             self.advance_to(first);
             sink(StreamEvent::Gap { len, frame, cause });
         }
-        self.drain(frame, ts, budget, sink);
+        self.drain(None, budget, sink);
         true
     }
 
@@ -458,7 +497,7 @@ mod tests {
             );
         }
         if finish {
-            r.finish(FrameNo(99), Timestamp::default(), &mut budget, &mut sink);
+            r.finish(&mut budget, &mut sink);
         }
         assert_eq!(budget.used, 0, "budget returned");
         out
@@ -521,10 +560,38 @@ mod tests {
     }
 
     #[test]
+    fn a_hole_the_peer_acknowledged_is_given_up_at_once() {
+        let mut r = Reassembler::new();
+        let mut budget = Budget::default();
+        let out = std::cell::RefCell::new(Vec::new());
+        let mut sink = |ev: StreamEvent<'_>| match ev {
+            StreamEvent::Data { bytes, frame, .. } => {
+                out.borrow_mut()
+                    .push(format!("{}@{}", String::from_utf8_lossy(bytes), frame.0))
+            }
+            StreamEvent::Gap { len, frame, .. } => {
+                out.borrow_mut().push(format!("gap{}@{}", len, frame.0))
+            }
+        };
+        let t = Timestamp::default();
+        r.push(&seg(100, b"ab"), FrameNo(1), t, &mut budget, &mut sink);
+        // Bytes 102..109 never captured; "zz" at 109 is held.
+        r.push(&seg(109, b"zz"), FrameNo(2), t, &mut budget, &mut sink);
+        // An acknowledgement short of the held bytes decides nothing.
+        r.acked(Seq(105), &mut budget, &mut sink);
+        assert_eq!(*out.borrow(), ["ab@1"]);
+        // The peer acknowledges past the hole: the capture lost it. The hole
+        // shows at the frame after it, and "zz" keeps its own frame.
+        r.acked(Seq(111), &mut budget, &mut sink);
+        assert_eq!(*out.borrow(), ["ab@1", "gap7@2", "zz@2"]);
+        assert_eq!(budget.used, 0, "budget returned");
+    }
+
+    #[test]
     fn hole_at_end_becomes_a_gap() {
         assert_eq!(
             run(100, &[(101, b"ab"), (110, b"zz")], true),
-            ["ab@2", "gap7@99", "zz@99"]
+            ["ab@2", "gap7@3", "zz@3"]
         );
     }
 

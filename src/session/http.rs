@@ -165,6 +165,14 @@ impl Head {
         self.start[1].parse().ok()
     }
 
+    /// An interim response (`100 Continue`, `102`, `103 Early Hints`): the
+    /// final response to the same request follows (RFC 9110 §15.2). `101
+    /// Switching Protocols` is final: the connection speaks something else next.
+    pub fn is_interim(&self) -> bool {
+        self.status()
+            .is_some_and(|s| (100..200).contains(&s) && s != 101)
+    }
+
     /// How the body that follows is framed.
     pub fn body_framing(&self, is_response: bool, request_method: Option<&str>) -> BodyFraming {
         if is_response {
@@ -186,9 +194,14 @@ impl Head {
         }
         if let Some(n) = self
             .header("content-length")
-            .and_then(|v| v.parse::<u64>().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
         {
-            return BodyFraming::Length(n);
+            // An empty body ends with its head (its frame completes it).
+            return if n == 0 {
+                BodyFraming::None
+            } else {
+                BodyFraming::Length(n)
+            };
         }
         if is_response {
             BodyFraming::UntilClose

@@ -402,8 +402,12 @@ impl Session {
                 DirState::ResponseHead(mut block) => match block.push(data) {
                     HeaderProgress::More => (DirState::ResponseHead(block), data.len()),
                     HeaderProgress::TooLong => (DirState::Opaque, data.len()),
-                    HeaderProgress::Done(n) => {
+                    HeaderProgress::Done(n) => 'head: {
                         let head = block.parse();
+                        if head.is_interim() {
+                            // 100 Continue and the like: the final response follows.
+                            break 'head (DirState::ResponseHead(HeaderBlock::default()), n);
+                        }
                         let index = match self.awaiting_response.pop_front() {
                             Some(i) => Some(i),
                             None if self.http.len() < MAX_HTTP_EXCHANGES => {
@@ -487,6 +491,16 @@ impl Session {
             if http::looks_like_response(head) && self.handshake.is_none() {
                 return DirState::ResponseHead(HeaderBlock::default());
             }
+        }
+        if self.missing[d] > 0 {
+            // Its first bytes were never captured: these are the middle of
+            // something, not what the endpoint opened with. Beside TLS, read on
+            // from the next record header; otherwise follow nothing.
+            return if self.handshake.is_some() {
+                DirState::Tls(TlsStream::resyncing())
+            } else {
+                DirState::Opaque
+            };
         }
         // Not a protocol we follow. If the other side speaks TLS, this side
         // answering with something else is worth saying (an HTTP server on the

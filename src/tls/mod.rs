@@ -119,6 +119,15 @@ impl TlsStream {
         Self::default()
     }
 
+    /// A direction whose first TLS bytes were never captured: it reads from
+    /// the next plausible record header on.
+    pub fn resyncing() -> Self {
+        Self {
+            lost_sync: true,
+            ..Self::default()
+        }
+    }
+
     /// Records read so far.
     pub fn records(&self) -> u64 {
         self.records

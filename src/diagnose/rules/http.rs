@@ -10,9 +10,15 @@ use crate::diagnose::{Finding, FindingCode, Severity};
 pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Finding>) {
     for x in &conn.http {
         let Some(status) = x.status else { continue };
-        let host = x.host.as_deref().unwrap_or("?");
-        let path = x.path.as_deref().unwrap_or("?");
-        let method = x.method.as_deref().unwrap_or("?");
+        let server = format!("{}:{}", conn.server.ip, conn.server.port);
+        let host = x.host.as_deref().unwrap_or(&server);
+        // A response whose request the capture does not hold (it started
+        // mid-connection): say so rather than print placeholders.
+        let (method, path) = match (x.method.as_deref(), x.path.as_deref()) {
+            (Some(m), Some(p)) => (m, p),
+            _ => ("a request", "the capture does not show"),
+        };
+        let request_seen = x.method.is_some() && x.path.is_some();
         let profile = profiles.for_host(
             x.host.as_deref().map(|h| h.split(':').next().unwrap_or(h)),
             conn.server.port,
@@ -29,23 +35,36 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
             evidence.push(conn.first_frame);
         }
         if status >= 400 {
-            let (cause, remedy) = http_hint(
-                status,
-                path,
-                poll.as_deref(),
-                x.www_authenticate.as_deref(),
-                x.request_authorization,
-            );
+            let (cause, remedy) = if request_seen {
+                http_hint(
+                    status,
+                    path,
+                    poll.as_deref(),
+                    x.www_authenticate.as_deref(),
+                    x.request_authorization,
+                )
+            } else {
+                (
+                    "The request itself is not in the capture, so its path and method cannot be checked.".into(),
+                    "Capture from before the connection opens to see what the client asked for.".into(),
+                )
+            };
+            let request = match x.request_frame {
+                Some(f) => format!("(Host {host}, frame {})", f.0),
+                None => format!("(Host {host})"),
+            };
+            let response = x
+                .response_frame
+                .map(|f| format!(" (frame {})", f.0))
+                .unwrap_or_default();
             out.push(finding(
                 FindingCode::HttpError,
                 Severity::Error,
                 conn,
                 format!("HTTP {status} for {method} {path} on {host}"),
                 format!(
-                    "The server answered {method} {path} (Host {host}, frame {}) with {status} {} (frame {}). {cause}",
-                    x.request_frame.map_or(0, |f| f.0),
+                    "The server answered {method} {path} {request} with {status} {}{response}. {cause}",
                     x.reason.as_deref().unwrap_or(""),
-                    x.response_frame.map_or(0, |f| f.0)
                 ),
                 evidence.clone(),
                 Some(remedy),
@@ -81,8 +100,11 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
                 conn,
                 format!("TAXII feed {host} answered {st}"),
                 format!(
-                    "HTTP {status} for {method} {path}, but the TAXII Status_Message (frame {}) has status_type {st}: {cause}.{msg}",
-                    x.body_frame.or(x.response_frame).map_or(0, |f| f.0)
+                    "HTTP {status} for {method} {path}, but the TAXII Status_Message{} has status_type {st}: {cause}.{msg}",
+                    x.body_frame
+                        .or(x.response_frame)
+                        .map(|f| format!(" (frame {})", f.0))
+                        .unwrap_or_default()
                 ),
                 ev,
                 Some(if st.eq_ignore_ascii_case("NOT_FOUND") {
@@ -203,8 +225,10 @@ fn body_cut(
         conn,
         format!("Response to {method} {path} on {host} was cut off"),
         format!(
-            "The server answered {status} (frame {}) but its body stopped {how} (last in frame {}){end}. The client holds an incomplete document{}",
-            x.response_frame.map_or(0, |f| f.0),
+            "The server answered {status}{} but its body stopped {how} (last in frame {}){end}. The client holds an incomplete document{}",
+            x.response_frame
+                .map(|f| format!(" (frame {})", f.0))
+                .unwrap_or_default(),
             cut.last_frame.0,
             if taxii {
                 ": TAXII clients log \"XML Parsing Error: no element found (line 0)\". A poll whose time span holds too much data makes the feed server give up mid-response."
