@@ -453,8 +453,11 @@ def pair_http(headers, default):
         dflt.setdefault((m["stream"], m["kind"]), []).append(m)
     for sid in sorted(by_stream, key=lambda k: by_stream[k][0]["frame"]):
         reqs = [m for m in by_stream[sid] if m["kind"] == "request"]
-        resps = [m for m in by_stream[sid] if m["kind"] == "response"]
-        dresps = dflt.get((sid, "response"), [])
+        # interim responses (100 Continue, 103; not 101) precede the real one
+        # to the same request (RFC 9110 15.2): pair requests with final ones
+        final = lambda m: not (100 <= m["status"] < 200 and m["status"] != 101)
+        resps = [m for m in by_stream[sid] if m["kind"] == "response" and final(m)]
+        dresps = [m for m in dflt.get((sid, "response"), []) if final(m)]
         for i, rq in enumerate(reqs):
             rs = resps[i] if i < len(resps) else None
             drs = dresps[i] if i < len(dresps) else None

@@ -180,6 +180,20 @@ fx_http_errors() {
   cap_stop
 }
 
+fx_http_continue() {
+  # curl adds "Expect: 100-continue" to a large POST: the server's interim 100
+  # comes before its real answer (405, empty body); then two requests on one
+  # keep-alive connection, the first answered with Content-Length: 0
+  pyserver td-srv http-keepalive 10.0.1.30 80
+  head -c 200000 /dev/zero | tr '\0' 'x' >"$WORK/big-poll.xml"
+  cap_start "$CAPDIR/http-continue.pcapng" cli0 "$MAINF"
+  taxii_post "${FEEDS[@]}" -H 'Expect: 100-continue' --data-binary @"$WORK/big-poll.xml" \
+    http://otx.alienvault.com/taxii/poll
+  CLI_try curl -sS -o /dev/null -o /dev/null -w '  HTTP %{http_code}\n' "${FEEDS[@]}" \
+    -X POST -d 'x=1' http://otx.alienvault.com/taxii/poll http://otx.alienvault.com/nope
+  cap_stop
+}
+
 fx_taxii_not_found() {
   pyserver td-srv http 10.0.1.30 80 notfound
   cap_start "$CAPDIR/taxii-not-found.pcapng" cli0 "$MAINF"
@@ -224,6 +238,31 @@ fx_server_silent() {
   cap_start "$CAPDIR/server-silent.pcapng" cli0 "$MAINF"
   CLI_try "${CURL[@]}" "${CA[@]}" --max-time 5 "${WWW[@]}" https://www.example.net/
   cap_stop 1
+}
+
+fx_server_closes() {
+  # the server takes the connection and closes it 2 s later without a byte:
+  # OpenSSL 3 (s_client) answers the close with a decode_error alert, curl
+  # just closes too
+  bgns td-srv socat TCP-LISTEN:443,bind=10.0.1.40,reuseaddr,fork EXEC:'sleep 2'
+  wait_listen td-srv 10.0.1.40:443
+  cap_start "$CAPDIR/server-closes.pcapng" cli0 "$MAINF"
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net </dev/null
+  CLI_try "${CURL[@]}" "${CA[@]}" --max-time 5 "${WWW[@]}" https://www.example.net/
+  cap_stop
+}
+
+fx_lost_segment() {
+  # a real TLS 1.3 exchange, then the segment carrying the server's first
+  # flight (ServerHello…) deleted with editcap, as if the capturing host had
+  # dropped it: the client acknowledges bytes the capture never saw
+  www_server -tls1_3
+  cap_start "$WORK/lost-src.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --tlsv1.3 "${WWW[@]}" https://www.example.net/index.txt
+  cap_stop
+  local sh
+  sh=$(tshark -r "$WORK/lost-src.pcapng" -Y 'tls.handshake.type==2' -T fields -e frame.number 2>/dev/null | head -1)
+  editcap "$WORK/lost-src.pcapng" "$CAPDIR/lost-segment.pcapng" "$sh"
 }
 
 fx_rst_after_clienthello() {
@@ -544,7 +583,7 @@ ALL_FIXTURES=(
   dns-servfail dns-no-response proxy-403 proxy-502 proxy-500 http-errors taxii-not-found api-sse-ok
   port-8989-blocked
   handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
-  client-dh-too-small cert-wrong-name
+  client-dh-too-small cert-wrong-name http-continue server-closes lost-segment
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments

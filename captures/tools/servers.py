@@ -17,6 +17,9 @@ usage: servers.py MODE ADDR PORT [ARGS]
                           (cut after a complete Content_Block), then the
                           connection is closed: the client's XML parser says
                           "no element found"
+  http-keepalive ADDR PORT   HTTP/1.1 with persistent connections: POST -> 405
+                          with an empty body (Content-Length: 0), GET -> 404;
+                          "Expect: 100-continue" gets an interim 100 first
   https403 ADDR PORT CERT KEY   TLS 1.2-only (ECDHE-RSA-AES128-GCM-SHA256) HTTPS
                           server answering every request 403 Forbidden, like the
                           bare API root of api-sse.cisco.com
@@ -210,9 +213,33 @@ def serve_servfail(addr, port):
         s.sendto(q[:2] + flags + b"\0\x01\0\0\0\0\0\0" + q[12:12 + qlen], peer)
 
 
+class KeepAlive(Quiet):
+    """HTTP/1.1 with persistent connections (Python answers `Expect:
+    100-continue` with an interim 100 itself): POST gets 405 with an empty
+    body (Content-Length: 0), GET a short page, and the connection stays open."""
+
+    def do_POST(self):
+        self.body()
+        self.send_response(405)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):
+        data = page(404, "Not Found").encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 def main():
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if mode == "http":
+    if mode == "http-keepalive":
+        HTTPServer.allow_reuse_address = True
+        HTTPServer((addr, port), KeepAlive).serve_forever()
+    elif mode == "http":
         HTTPServer.allow_reuse_address = True
         HTTPServer((addr, port), make_http(sys.argv[4])).serve_forever()
     elif mode == "https403":

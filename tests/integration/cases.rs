@@ -651,3 +651,59 @@ fn dns_over_tcp_and_no_dns_at_all() {
         .find(|x| x.code.as_str() == "dns-no-query");
     assert!(note.is_some_and(|n| n.severity == Severity::Warning && n.evidence.is_empty()));
 }
+
+#[test]
+fn server_closing_without_a_byte_is_silent_whatever_the_client_says() {
+    // OpenSSL 3 answers the server's close with a decode_error alert; that
+    // alert is not the cause. curl just closes.
+    let f = facts("server-closes.pcapng");
+    let a = analyze("server-closes.pcapng");
+    let mut ev = tls_frames(&f, "client_hello");
+    for i in 0..2 {
+        let s = stream(&f, i);
+        ev.extend(s["fin"].as_array().into_iter().flatten().find_map(|e| {
+            (e["from"] == "server")
+                .then(|| e["frame"].as_u64())
+                .flatten()
+        }));
+    }
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "server-silent", &ev);
+    assert!(
+        finding.detail.contains("only its reaction to the close"),
+        "{}",
+        finding.detail
+    );
+    assert!(
+        !errors(&a).iter().any(|e| e.contains("client-abort")),
+        "{:?}",
+        errors(&a)
+    );
+}
+
+#[test]
+fn a_segment_the_capture_lost_is_a_warning_not_a_failure() {
+    // editcap removed the server's first flight; the client acknowledged it
+    // and went on. tshark: "previous segment not captured".
+    let f = facts("lost-segment.pcapng");
+    assert!(
+        !f["tcp_streams"][0]["analysis"]["lost_segment"].is_null(),
+        "tshark sees the lost segment"
+    );
+    let a = analyze("lost-segment.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let conn = a
+        .connections
+        .first()
+        .unwrap_or_else(|| panic!("no connection"));
+    assert!(conn.tcp.missing_bytes > 0);
+    let tls = conn.tls.as_ref().unwrap_or_else(|| panic!("no tls"));
+    assert!(tls.not_tls.is_none(), "{:?}", tls.not_tls);
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.message.contains("lost bytes the capture never saw")),
+        "{:?}",
+        a.warnings
+    );
+}

@@ -778,6 +778,7 @@ fn check_http(c: &mut Check<'_>, place: &str, conn: &Value, ff: &FileFacts<'_>, 
         for k in [
             "request_frame",
             "response_frame",
+            "body_frame",
             "method",
             "host",
             "status",

@@ -154,6 +154,20 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         return;
     }
 
+    // The server closed (or reset) without a byte: the client's alert, if any,
+    // is only its reaction to the close (OpenSSL 3 sends decode_error).
+    if let (Some(ch), None, Some(alert)) = (ch, sh, client_alert) {
+        let server_closed_first = conn
+            .tcp
+            .fin
+            .or(conn.tcp.rst)
+            .is_some_and(|e| e.from == "server" && e.frame <= alert.frame);
+        if conn.tcp.server_bytes == 0 && server_closed_first {
+            out.push(server_silent(conn, ch, &dest, &via, Some(alert)));
+            return;
+        }
+    }
+
     // The client refusing the server.
     if let Some(alert) = client_alert {
         let desc = alert.description.unwrap_or(0);
@@ -249,39 +263,9 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
 
     match tls.outcome {
         TlsOutcome::NoResponse => {
-            let Some(ch) = ch else { return };
-            let waited = conn.end.seconds_since(
-                conn.timeline
-                    .iter()
-                    .find(|e| e.frame == ch.frame)
-                    .map_or(conn.start, |e| e.ts),
-            );
-            let how_ended = match (conn.tcp.rst, conn.tcp.fin) {
-                (Some(r), _) => format!(
-                    ", then the {} reset the connection (frame {})",
-                    r.from, r.frame.0
-                ),
-                (None, Some(f)) => format!(", then the {} closed it (frame {})", f.from, f.frame.0),
-                _ => " before the capture ended".to_string(),
-            };
-            let end_frame = conn
-                .tcp
-                .rst
-                .or(conn.tcp.fin)
-                .map(|e| e.frame)
-                .unwrap_or(conn.last_frame);
-            out.push(finding(
-                FindingCode::ServerSilent,
-                Severity::Error,
-                conn,
-                format!("{dest} never answered the ClientHello"),
-                format!(
-                    "The client sent its ClientHello{via} (frame {}) and waited {waited:.1} s without a single byte from the server{how_ended}. A middlebox that swallows TLS, or a server that does not speak TLS on this port and waits for a request, looks like this.",
-                    ch.frame.0
-                ),
-                vec![ch.frame, end_frame],
-                Some(format!("Check the path to {dest}{via} for a device that blocks or inspects TLS, and that the server speaks TLS on port {}.", conn.service_port())),
-            ));
+            if let Some(ch) = ch {
+                out.push(server_silent(conn, ch, &dest, &via, None));
+            }
             return;
         }
         TlsOutcome::Reset => {
@@ -441,4 +425,63 @@ fn gave_up_after_handshake(conn: &Connection) -> Option<FrameNo> {
         .map(|e| e.frame)
         .min();
     alert.or(close)
+}
+
+/// The server never sent a byte after the ClientHello (`alert`: what the
+/// client sent once the server had closed).
+fn server_silent(
+    conn: &Connection,
+    ch: &crate::tls::client_hello::ClientHello,
+    dest: &str,
+    via: &str,
+    alert: Option<&crate::tls::handshake::Alert>,
+) -> Finding {
+    let waited = conn.end.seconds_since(
+        conn.timeline
+            .iter()
+            .find(|e| e.frame == ch.frame)
+            .map_or(conn.start, |e| e.ts),
+    );
+    let how_ended = match (conn.tcp.rst, conn.tcp.fin) {
+        (Some(r), _) => format!(
+            ", then the {} reset the connection (frame {})",
+            r.from, r.frame.0
+        ),
+        (None, Some(f)) => format!(", then the {} closed it (frame {})", f.from, f.frame.0),
+        _ => " before the capture ended".to_string(),
+    };
+    let reaction = alert
+        .map(|a| {
+            format!(
+                " The client's {} alert (frame {}) is only its reaction to the close.",
+                a.name.unwrap_or("fatal"),
+                a.frame.0
+            )
+        })
+        .unwrap_or_default();
+    let end_frame = conn
+        .tcp
+        .rst
+        .or(conn.tcp.fin)
+        .map(|e| e.frame)
+        .unwrap_or(conn.last_frame);
+    let mut evidence = vec![ch.frame, end_frame];
+    evidence.extend(alert.map(|a| a.frame));
+    evidence.sort_unstable();
+    evidence.dedup();
+    finding(
+        FindingCode::ServerSilent,
+        Severity::Error,
+        conn,
+        format!("{dest} never answered the ClientHello"),
+        format!(
+            "The client sent its ClientHello{via} (frame {}) and waited {waited:.1} s without a single byte from the server{how_ended}.{reaction} A middlebox that swallows TLS, or a server that does not speak TLS on this port and waits for a request, looks like this.",
+            ch.frame.0
+        ),
+        evidence,
+        Some(format!(
+            "Check the path to {dest}{via} for a device that blocks or inspects TLS, and that the server speaks TLS on port {}.",
+            conn.service_port()
+        )),
+    )
 }
