@@ -450,6 +450,13 @@ fx_snaplen_cut() {
   cap_stop
 }
 
+fx_snaplen_64() {
+  # editcap -s 64 of a real capture: the snap length cuts the TCP options of
+  # the SYNs (the fixed header stays) and every payload
+  [ -s "$CAPDIR/handshake-rejected.pcapng" ] || fx_handshake_rejected
+  editcap -s 64 "$CAPDIR/handshake-rejected.pcapng" "$CAPDIR/snaplen-64.pcapng"
+}
+
 fx_pcap_nanosec() {
   www_server -tls1_3
   cap_start "$CAPDIR/pcap-nanosec.pcap" cli0 "$MAINF" --time-stamp-precision=nano
@@ -585,6 +592,6 @@ ALL_FIXTURES=(
   handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
   client-dh-too-small cert-wrong-name http-continue server-closes lost-segment
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
-  snaplen-cut pcap-nanosec multi-iface bigendian
+  snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments
 )

@@ -64,6 +64,9 @@ impl LinkType {
     pub const IPV6: LinkType = LinkType(229);
     /// Linux cooked capture v2.
     pub const LINUX_SLL2: LinkType = LinkType(276);
+    /// A pcapng record that Wireshark numbers as a frame but that carries no
+    /// packet (Custom Block, systemd Journal Export Block).
+    pub const NOT_A_PACKET: LinkType = LinkType(u32::MAX - 1);
 }
 
 /// One packet record, borrowed from the reader's buffer.
@@ -102,7 +105,8 @@ struct Section {
 
 /// Where a frame's packet bytes sit inside the block just parsed.
 struct FrameMeta {
-    ts: Timestamp,
+    /// `None`: the record has no time of its own (it gets the previous frame's).
+    ts: Option<Timestamp>,
     link: LinkType,
     start: usize,
     len: usize,
@@ -147,6 +151,8 @@ pub struct CaptureReader<'r> {
     pending: usize,
     /// Frames returned so far (the last frame's number).
     frames: u64,
+    /// The last frame's time (given to records that have none).
+    last_ts: Timestamp,
     /// pcap: link type and timestamp units from the file header.
     legacy_link: LinkType,
     legacy_units: u64,
@@ -181,6 +187,7 @@ impl<'r> CaptureReader<'r> {
             format: input.format,
             pending: 0,
             frames: 0,
+            last_ts: Timestamp::default(),
             legacy_link: LinkType::ETHERNET,
             legacy_units: 1_000_000,
             legacy_order: None,
@@ -231,7 +238,7 @@ impl<'r> CaptureReader<'r> {
             if let Some(r) = self.fast_record() {
                 self.pending = r.start.saturating_add(r.len).saturating_add(r.skip);
                 let meta = FrameMeta {
-                    ts: r.ts,
+                    ts: Some(r.ts),
                     link: r.link,
                     start: r.start,
                     len: r.len,
@@ -368,9 +375,16 @@ impl<'r> CaptureReader<'r> {
             .data()
             .get(meta.start..meta.start.saturating_add(meta.len))
             .unwrap_or_default();
+        let ts = match meta.ts {
+            Some(ts) => {
+                self.last_ts = ts;
+                ts
+            }
+            None => self.last_ts,
+        };
         Frame {
             no: FrameNo(self.frames),
-            ts: meta.ts,
+            ts,
             link: meta.link,
             data,
             orig_len: meta.orig_len,
@@ -396,7 +410,10 @@ fn classify(
 ) -> Step {
     match block {
         PcapBlockOwned::LegacyHeader(h) => {
-            *legacy_link = LinkType(h.network.0 as u32);
+            // The upper bits of the field may say whether frames end with an
+            // FCS and how long it is (draft-ietf-opsawg-pcap §4): the link
+            // type is the low 16 bits.
+            *legacy_link = LinkType(h.network.0 as u32 & 0xffff);
             *legacy_order = (!h.is_modified_format()).then(|| h.is_bigendian());
             *legacy_units = if h.is_nanosecond_precision() {
                 1_000_000_000
@@ -406,9 +423,15 @@ fn classify(
             Step::Skip
         }
         PcapBlockOwned::Legacy(b) => Step::Frame(FrameMeta {
-            ts: Timestamp::from_parts(i64::from(b.ts_sec), u64::from(b.ts_usec), *legacy_units),
+            ts: Some(Timestamp::from_parts(
+                i64::from(b.ts_sec),
+                u64::from(b.ts_usec),
+                *legacy_units,
+            )),
             link: *legacy_link,
-            start: 16,
+            // The "modified" (Kuznetzov) format has 24-byte record headers
+            // (interface index, protocol, packet type after the usual 16).
+            start: if legacy_order.is_none() { 24 } else { 16 },
             len: b.data.len(),
             orig_len: b.origlen,
         }),
@@ -445,7 +468,7 @@ fn classify(
                 let ticks = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
                 let len = (epb.caplen as usize).min(epb.data.len());
                 Step::Frame(FrameMeta {
-                    ts: ticks_to_time(ticks, iface),
+                    ts: Some(ticks_to_time(ticks, iface)),
                     link: iface.link,
                     start: 28,
                     len,
@@ -457,7 +480,7 @@ fn classify(
                 // A simple packet block has no timestamp; Wireshark shows 0.
                 let len = (spb.origlen as usize).min(spb.data.len());
                 Step::Frame(FrameMeta {
-                    ts: Timestamp::from_parts(iface.offset_secs, 0, 1),
+                    ts: Some(Timestamp::from_parts(iface.offset_secs, 0, 1)),
                     link: iface.link,
                     start: 12,
                     len,
@@ -471,6 +494,15 @@ fn classify(
                 warnings,
                 next_frame,
             ),
+            // Wireshark numbers these as frames: so must we, or every later
+            // frame number is off by one.
+            Block::Custom(_) | Block::SystemdJournalExport(_) => Step::Frame(FrameMeta {
+                ts: None,
+                link: LinkType::NOT_A_PACKET,
+                start: 0,
+                len: 0,
+                orig_len: 0,
+            }),
             _ => Step::Skip,
         },
     }
@@ -510,7 +542,7 @@ fn obsolete_packet(
     let ticks = (u64::from(hi) << 32) | u64::from(lo);
     let len = (cap as usize).min(body.len().saturating_sub(20));
     Step::Frame(FrameMeta {
-        ts: ticks_to_time(ticks, iface),
+        ts: Some(ticks_to_time(ticks, iface)),
         link: iface.link,
         start: 28,
         len,
@@ -632,6 +664,94 @@ mod tests {
         assert_eq!(
             warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
             vec!["frame 2: truncated record, analysis stops here".to_string()]
+        );
+    }
+
+    #[test]
+    fn fcs_bits_in_the_pcap_link_type_are_masked() {
+        // Ethernet, with "FCS of 4 bytes present" in the upper bits.
+        let mut bytes = tiny_pcap();
+        bytes[20..24].copy_from_slice(&(1u32 | 0x0400_0000 | 2 << 28).to_le_bytes());
+        let mut links = Vec::new();
+        let _ = for_each_frame(&bytes, |f| links.push(f.link));
+        assert_eq!(links, [LinkType::ETHERNET, LinkType::ETHERNET]);
+    }
+
+    #[test]
+    fn modified_pcap_records_start_after_their_24_byte_header() {
+        // Kuznetzov's format (magic a1b2cd34): each record header has 8 more
+        // bytes (interface index, protocol, packet type, padding).
+        let mut v = tiny_pcap();
+        v.truncate(24);
+        v[0..4].copy_from_slice(&0xa1b2_cd34u32.to_le_bytes());
+        for (i, len) in [(1u32, 3u32), (2, 5)] {
+            for word in [i, 500, len, len + 10] {
+                v.extend_from_slice(&word.to_le_bytes());
+            }
+            v.extend_from_slice(&[7, 0, 0, 0, 8, 0, 4, 0]);
+            v.extend(std::iter::repeat_n(0xab, len as usize));
+        }
+        let mut seen = Vec::new();
+        let (n, _) = for_each_frame(&v, |f| seen.push(f.data.to_vec())).unwrap_or_default();
+        assert_eq!(n, 2);
+        assert_eq!(seen, [vec![0xab; 3], vec![0xab; 5]]);
+    }
+
+    /// A little-endian pcapng: section header, one Ethernet interface.
+    fn pcapng_head() -> Vec<u8> {
+        let mut v = Vec::new();
+        for w in [0x0a0d_0d0au32, 28, 0x1a2b_3c4d] {
+            v.extend_from_slice(&w.to_le_bytes());
+        }
+        v.extend_from_slice(&[1, 0, 0, 0]);
+        v.extend_from_slice(&u64::MAX.to_le_bytes());
+        v.extend_from_slice(&28u32.to_le_bytes());
+        for w in [1u32, 20, 1, 0xffff, 20] {
+            v.extend_from_slice(&w.to_le_bytes());
+        }
+        v
+    }
+
+    fn block(v: &mut Vec<u8>, kind: u32, body: &[u8]) {
+        let total = (12 + body.len()) as u32;
+        v.extend_from_slice(&kind.to_le_bytes());
+        v.extend_from_slice(&total.to_le_bytes());
+        v.extend_from_slice(body);
+        v.extend_from_slice(&total.to_le_bytes());
+    }
+
+    fn epb(v: &mut Vec<u8>, secs: u32) {
+        let mut body = Vec::new();
+        let ticks = u64::from(secs) * 1_000_000;
+        for w in [0u32, (ticks >> 32) as u32, ticks as u32, 4, 4] {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        body.extend_from_slice(&[0xab; 4]);
+        block(v, 6, &body);
+    }
+
+    #[test]
+    fn custom_and_journal_blocks_are_numbered_like_wireshark() {
+        let mut v = pcapng_head();
+        epb(&mut v, 100);
+        // Custom Block (PEN 32473, the documentation number) and a systemd
+        // Journal Export Block: Wireshark gives each a frame number.
+        block(&mut v, 0x0000_0bad, &[0x59, 0x7e, 0, 0, 1, 2, 3, 4]);
+        block(&mut v, 9, b"MESSAGE=x\n\0\0");
+        epb(&mut v, 200);
+        let mut seen = Vec::new();
+        let (n, warnings) =
+            for_each_frame(&v, |f| seen.push((f.no.0, f.data.len(), f.ts))).unwrap_or_default();
+        assert_eq!(n, 4, "{warnings:?}");
+        let ts = |s: i64| Timestamp::from_nanos(s * 1_000_000_000);
+        assert_eq!(
+            seen,
+            [
+                (1, 4, ts(100)),
+                (2, 0, ts(100)),
+                (3, 0, ts(100)),
+                (4, 4, ts(200))
+            ]
         );
     }
 

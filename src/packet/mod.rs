@@ -126,6 +126,12 @@ const ETH_VLAN: u16 = 0x8100;
 const ETH_QINQ: u16 = 0x88a8;
 const ETH_QINQ_OLD: u16 = 0x9100;
 const ETH_PPPOE_SESSION: u16 = 0x8864;
+const ETH_MPLS: u16 = 0x8847;
+const ETH_MPLS_MULTICAST: u16 = 0x8848;
+/// Ethernet inside GRE (gretap) and Geneve.
+const ETH_TRANSPARENT_BRIDGING: u16 = 0x6558;
+/// MPLS labels popped at most.
+const MAX_MPLS_LABELS: usize = 8;
 
 fn be16(data: &[u8], at: usize) -> Option<u16> {
     data.get(at..at + 2)
@@ -169,6 +175,7 @@ pub fn ip_layer(link: LinkType, data: &[u8]) -> Result<&[u8], Undecoded> {
                 _ => Err(Undecoded::Malformed),
             }
         }
+        LinkType::NOT_A_PACKET => Err(Undecoded::Ignored),
         other => Err(Undecoded::UnsupportedLink(other)),
     }
 }
@@ -181,6 +188,22 @@ fn ethertype_payload(mut ethertype: u16, mut rest: &[u8]) -> Result<&[u8], Undec
     }
     match ethertype {
         ETH_IPV4 | ETH_IPV6 => Ok(rest),
+        ETH_MPLS | ETH_MPLS_MULTICAST => {
+            // Pop the label stack (4 bytes each, bottom-of-stack bit in the
+            // third byte); IP follows when its version nibble says so (a
+            // pseudowire's control word or Ethernet is not followed).
+            for _ in 0..MAX_MPLS_LABELS {
+                let bottom = rest.get(2).ok_or(Undecoded::Malformed)? & 1 == 1;
+                rest = rest.get(4..).unwrap_or_default();
+                if bottom {
+                    return match rest.first().map(|b| b >> 4) {
+                        Some(4 | 6) => Ok(rest),
+                        _ => Err(Undecoded::Ignored),
+                    };
+                }
+            }
+            Err(Undecoded::Malformed)
+        }
         ETH_PPPOE_SESSION => {
             // PPPoE header (6 bytes, its length field counts the PPP frame)
             // then the PPP protocol (2 bytes). The length, not the IP header,
@@ -241,7 +264,12 @@ fn transport(
 ) -> Result<Packet<'_>, Undecoded> {
     match proto {
         IpNumber::TCP => {
-            let tcp = TcpSlice::from_slice(data).map_err(|_| Undecoded::Malformed)?;
+            let tcp = match TcpSlice::from_slice(data) {
+                Ok(tcp) => tcp,
+                // The snap length cut the options: the fixed header still
+                // gives ports, numbers and flags (tshark decodes it too).
+                Err(_) => return tcp_fixed_header(src, dst, data, wire_transport_len),
+            };
             let header_len = usize::from(tcp.data_offset()) * 4;
             let wire_len = wire_transport_len.saturating_sub(header_len);
             let captured = tcp.payload();
@@ -284,7 +312,9 @@ fn transport(
                     let proto = be16(p, 2);
                     if let Some(inner) = p.get(8 + opt_len..) {
                         let inner_pkt = match proto {
-                            Some(0x6558) => decode_link(LinkType::ETHERNET, inner, depth + 1),
+                            Some(ETH_TRANSPARENT_BRIDGING) => {
+                                decode_link(LinkType::ETHERNET, inner, depth + 1)
+                            }
                             Some(ETH_IPV4 | ETH_IPV6) => decode_ip(inner, depth + 1),
                             _ => Err(Undecoded::Ignored),
                         };
@@ -304,6 +334,75 @@ fn transport(
                 }),
             })
         }
+        // IP in IP (RFC 2003, 6in4 / 4in6, RFC 2473) and GRE (RFC 2784/2890).
+        IpNumber::IPV4 | IpNumber::IPV6 if depth < MAX_TUNNEL_DEPTH => decode_ip(data, depth + 1),
+        IpNumber::GRE if depth < MAX_TUNNEL_DEPTH => gre(data, depth + 1),
+        _ => Err(Undecoded::Ignored),
+    }
+}
+
+/// A TCP segment whose options the snap length cut: the 20-byte fixed header
+/// is there, the payload was not captured.
+fn tcp_fixed_header(
+    src: IpAddr,
+    dst: IpAddr,
+    data: &[u8],
+    wire_transport_len: usize,
+) -> Result<Packet<'_>, Undecoded> {
+    let word = |at: usize| -> Option<u32> {
+        data.get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_be_bytes)
+    };
+    let (Some(ports), Some(seq), Some(ack), Some(bits)) = (word(0), word(4), word(8), word(12))
+    else {
+        return Err(Undecoded::Malformed);
+    };
+    let header_len = ((bits >> 28) as usize) * 4;
+    if header_len < 20 || data.len() >= header_len {
+        // Not a cut: the header itself is wrong.
+        return Err(Undecoded::Malformed);
+    }
+    // Byte 13 (flags) is bits 16..24 of the big-endian word at 12.
+    let flag = |bit: u32| bits & (1 << (16 + bit)) != 0;
+    let wire_len = wire_transport_len.saturating_sub(header_len);
+    Ok(Packet {
+        src,
+        dst,
+        transport: Transport::Tcp(TcpSegment {
+            src_port: (ports >> 16) as u16,
+            dst_port: (ports & 0xffff) as u16,
+            seq: Seq(seq),
+            ack: Seq(ack),
+            flags: TcpFlags {
+                fin: flag(0),
+                syn: flag(1),
+                rst: flag(2),
+                ack: flag(4),
+            },
+            payload: &[],
+            wire_len: u32::try_from(wire_len).unwrap_or(u32::MAX),
+        }),
+    })
+}
+
+/// The packet inside a GRE header (version 0: optional checksum, key and
+/// sequence number words; IPv4, IPv6 or Ethernet inside).
+fn gre(data: &[u8], depth: u8) -> Result<Packet<'_>, Undecoded> {
+    let flags = be16(data, 0).ok_or(Undecoded::Malformed)?;
+    let proto = be16(data, 2).ok_or(Undecoded::Malformed)?;
+    if flags & 0x0007 != 0 {
+        // Version 1 (PPTP's enhanced GRE) carries PPP: not followed.
+        return Err(Undecoded::Ignored);
+    }
+    let words = [0x8000u16, 0x2000, 0x1000]
+        .iter()
+        .filter(|bit| flags & **bit != 0)
+        .count();
+    let inner = data.get(4 + 4 * words..).ok_or(Undecoded::Malformed)?;
+    match proto {
+        ETH_IPV4 | ETH_IPV6 => decode_ip(inner, depth),
+        ETH_TRANSPARENT_BRIDGING => decode_link(LinkType::ETHERNET, inner, depth),
         _ => Err(Undecoded::Ignored),
     }
 }
@@ -392,6 +491,118 @@ mod tests {
         };
         assert_eq!(t.payload.len(), 10);
         assert_eq!(t.wire_len, 100);
+    }
+
+    /// The IPv4 + TCP SYN of [`vlan_syn`], without its link header.
+    fn ip_syn() -> Vec<u8> {
+        vlan_syn().split_off(18)
+    }
+
+    /// An outer IPv4 header (10.9.0.1 → 10.9.0.2) carrying `proto`.
+    fn outer_ipv4(proto: u8, inner: &[u8]) -> Vec<u8> {
+        let total = (20 + inner.len()) as u16;
+        let mut v = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            2,
+            0x40,
+            0,
+            64,
+            proto,
+        ];
+        v.extend_from_slice(&[0, 0, 10, 9, 0, 1, 10, 9, 0, 2]);
+        v.extend_from_slice(inner);
+        v
+    }
+
+    fn raw_ip_tcp(data: &[u8]) -> Option<TcpSegment<'_>> {
+        let frame = Frame {
+            no: FrameNo(1),
+            ts: Timestamp::default(),
+            link: LinkType::RAW,
+            data,
+            orig_len: data.len() as u32,
+        };
+        match decode(&frame) {
+            Ok(Packet {
+                src,
+                transport: Transport::Tcp(t),
+                ..
+            }) if src.to_string() == "10.0.0.5" => Some(t),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn tunnels_ipip_gre_and_mpls_are_unwrapped() {
+        // IP in IP (protocol 4).
+        let ipip = outer_ipv4(4, &ip_syn());
+        assert!(raw_ip_tcp(&ipip).is_some_and(|t| t.dst_port == 6050));
+        // GRE with a key (K bit) carrying IPv4.
+        let mut gre = vec![0x20, 0x00, 0x08, 0x00, 0, 0, 0, 42];
+        gre.extend_from_slice(&ip_syn());
+        assert!(raw_ip_tcp(&outer_ipv4(47, &gre)).is_some_and(|t| t.flags.syn));
+        // gretap: GRE carrying Ethernet (with its VLAN tag).
+        let mut tap = vec![0x00, 0x00, 0x65, 0x58];
+        tap.extend_from_slice(&vlan_syn());
+        assert!(raw_ip_tcp(&outer_ipv4(47, &tap)).is_some());
+        // GRE version 1 (PPTP) is not followed.
+        let mut v1 = vec![0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0];
+        v1.extend_from_slice(&ip_syn());
+        assert!(raw_ip_tcp(&outer_ipv4(47, &v1)).is_none());
+        // MPLS: two labels, the second bottom-of-stack, then IPv4.
+        let mut mpls = vec![0u8; 12];
+        mpls.extend_from_slice(&[0x88, 0x47, 0, 1, 0, 64, 0, 2, 1, 64]);
+        mpls.extend_from_slice(&ip_syn());
+        let frame = Frame {
+            no: FrameNo(1),
+            ts: Timestamp::default(),
+            link: LinkType::ETHERNET,
+            data: &mpls,
+            orig_len: mpls.len() as u32,
+        };
+        assert!(matches!(
+            decode(&frame),
+            Ok(Packet {
+                transport: Transport::Tcp(_),
+                ..
+            })
+        ));
+        // Tunnels inside tunnels stop at MAX_TUNNEL_DEPTH.
+        let mut nested = ip_syn();
+        for _ in 0..=MAX_TUNNEL_DEPTH {
+            nested = outer_ipv4(4, &nested);
+        }
+        assert!(raw_ip_tcp(&nested).is_none());
+    }
+
+    #[test]
+    fn tcp_options_cut_by_the_snap_length_keep_the_fixed_header() {
+        // A SYN with 20 bytes of options, captured up to 10 of them.
+        let mut data = ip_syn();
+        data[3] = 60; // IPv4 total length: 20 + 40
+        data[20 + 12] = 0xa0; // data offset 10 words
+        data.extend_from_slice(&[1; 10]);
+        let frame = Frame {
+            no: FrameNo(1),
+            ts: Timestamp::default(),
+            link: LinkType::RAW,
+            data: &data,
+            orig_len: data.len() as u32 + 10,
+        };
+        let Ok(Packet {
+            transport: Transport::Tcp(t),
+            ..
+        }) = decode(&frame)
+        else {
+            panic!("not decoded");
+        };
+        assert!(t.flags.syn && !t.flags.ack && !t.flags.fin && !t.flags.rst);
+        assert_eq!((t.src_port, t.dst_port, t.seq), (51771, 6050, Seq(100)));
+        assert_eq!((t.payload.len(), t.wire_len), (0, 0));
     }
 
     #[test]

@@ -63,6 +63,11 @@ pub(super) fn expired_at_capture(
     conn: &Connection,
 ) -> Option<(&crate::tls::certificate::Certificate, bool)> {
     let now = conn.start.as_nanos() / 1_000_000_000;
+    if (0..86_400).contains(&now) {
+        // Time zero: frames without a timestamp (pcapng Simple Packet
+        // Blocks, a capturing device without a clock). Nothing to judge by.
+        return None;
+    }
     conn.tls.as_ref()?.certificates.iter().find_map(|c| {
         let (nb, na) = c.validity_unix?;
         if now > na {
