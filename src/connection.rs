@@ -644,14 +644,11 @@ fn timeline(
     if let Some(hs) = hs {
         let from_client = |d: Direction| d == client_dir;
         if let Some(ch) = &hs.client_hello {
-            let n = ch.cipher_suites.as_ref().map_or(0, Vec::len);
-            push_event(
-                &mut events,
-                ch.frame,
-                at(ch.frame),
-                true,
-                format!("ClientHello ({n} suites)"),
-            );
+            let what = match &ch.cipher_suites {
+                Some(list) => format!("ClientHello ({} suites)", list.len()),
+                None => "ClientHello (cut by the capture)".to_string(),
+            };
+            push_event(&mut events, ch.frame, at(ch.frame), true, what);
         }
         if let Some(h) = &hs.hello_retry_request {
             push_event(

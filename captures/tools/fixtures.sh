@@ -252,6 +252,18 @@ fx_server_closes() {
   cap_stop
 }
 
+fx_renegotiation_refused() {
+  # a TLS 1.2 session where the client asks to renegotiate (s_client's "R")
+  # and the server refuses with an (encrypted) alert, then the client leaves.
+  # s_client does not check names: it asked for www2.example.net, which the
+  # certificate does not cover, and went on (a warning, not the failure)
+  www_server -tls1_2 -no_renegotiation
+  cap_start "$CAPDIR/renegotiation-refused.pcapng" cli0 "$MAINF"
+  (sleep 0.5; echo R; sleep 1; echo Q) | CLI_try openssl s_client -connect 10.0.1.40:443 \
+    -servername www2.example.net -tls1_2 -CAfile "$WORK/certs/root.pem"
+  cap_stop
+}
+
 fx_lost_segment() {
   # a real TLS 1.3 exchange, then the segment carrying the server's first
   # flight (ServerHello…) deleted with editcap, as if the capturing host had
@@ -591,6 +603,7 @@ ALL_FIXTURES=(
   port-8989-blocked
   handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
   client-dh-too-small cert-wrong-name http-continue server-closes lost-segment
+  renegotiation-refused
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments

@@ -238,7 +238,16 @@ impl Fleet {
         }
         let mut offers_here: Vec<(String, Vec<CipherSuite>)> = Vec::new();
         for c in &digest.failing {
-            if let Some(suites) = &c.suites {
+            // Offers are grouped where the offer can be the cause.
+            let offer_matters = matches!(
+                c.code,
+                FindingCode::NoSharedCipher
+                    | FindingCode::HandshakeRejected
+                    | FindingCode::ProtocolVersion
+                    | FindingCode::ResetDuringHandshake
+                    | FindingCode::ServerSilent
+            );
+            if let Some(suites) = c.suites.as_ref().filter(|_| offer_matters) {
                 let key = (c.server.clone(), suites.clone());
                 if !offers_here.contains(&key) {
                     offers_here.push(key.clone());
@@ -383,11 +392,20 @@ fn offer_line(server: &str, suites: &[CipherSuite], caps: u64, code: FindingCode
     };
     let mut list: Vec<String> = suites
         .iter()
+        .filter(|s| !s.is_signalling())
         .take(SHOWN_SUITES)
         .map(ToString::to_string)
         .collect();
-    if suites.len() > SHOWN_SUITES {
-        list.push(format!("… ({} more)", suites.len() - SHOWN_SUITES));
+    if real > SHOWN_SUITES {
+        list.push(format!("… ({} more)", real - SHOWN_SUITES));
+    }
+    let signalling: Vec<String> = suites
+        .iter()
+        .filter(|s| s.is_signalling())
+        .map(ToString::to_string)
+        .collect();
+    if !signalling.is_empty() {
+        list.push(format!("(+ {})", signalling.join(" ")));
     }
     format!("{who}, {verdict}: {}", list.join(" "))
 }
@@ -401,7 +419,7 @@ mod tests {
         let few: Vec<CipherSuite> = [0x1301, 0x00ff].into_iter().map(CipherSuite).collect();
         assert_eq!(
             offer_line("a.example:443", &few, 1, FindingCode::HandshakeRejected),
-            "1 capture offers 1 suite, rejected by a.example:443 (handshake-rejected): 0x1301 0x00ff"
+            "1 capture offers 1 suite, rejected by a.example:443 (handshake-rejected): 0x1301 (+ 0x00ff)"
         );
         let many: Vec<CipherSuite> = (0xc000..0xc100).map(CipherSuite).collect();
         let line = offer_line("t.example:443", &many, 37, FindingCode::NoSharedCipher);

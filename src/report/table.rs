@@ -35,6 +35,11 @@ pub fn new_table(header: &[&str]) -> Table {
 /// legacy hello).
 pub fn offered_versions(ch: &ClientHello) -> String {
     match &ch.supported_versions {
+        // Cut before its extensions: what it offers beyond the legacy field is unknown.
+        None if ch.truncated => ch
+            .version
+            .map(|v| format!("{}+? (hello cut)", v.name()))
+            .unwrap_or_else(|| "? (hello cut)".into()),
         Some(list) => list
             .iter()
             .filter(|v| !v.is_grease())

@@ -61,7 +61,8 @@ impl ProxyTunnel {
         self.reason = Some(head.start[2].clone()).filter(|r| !r.is_empty());
         self.proxy_authenticate = head.header("proxy-authenticate").map(str::to_string);
         self.proxy_agent = head
-            .header("server")
+            .header("proxy-agent")
+            .or(head.header("server"))
             .or(head.header("via"))
             .map(str::to_string);
     }

@@ -707,3 +707,56 @@ fn a_segment_the_capture_lost_is_a_warning_not_a_failure() {
         a.warnings
     );
 }
+
+#[test]
+fn a_refused_renegotiation_is_not_the_client_walking_away() {
+    // The server answers s_client's renegotiation request with an encrypted
+    // alert (frame after the client's encrypted handshake record), then the
+    // client closes. The name mismatch is real, but the client went on past it.
+    let f = facts("renegotiation-refused.pcapng");
+    let a = analyze("renegotiation-refused.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let warning = a
+        .findings
+        .iter()
+        .find(|x| x.code.as_str() == "cert-untrusted")
+        .unwrap_or_else(|| panic!("{:?}", a.findings));
+    assert_eq!(warning.severity, Severity::Warning);
+    let server_alert = f["tls_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|x| x["from"] == "server")
+        .and_then(|x| x["frame"].as_u64());
+    let ours = a.connections.first().and_then(|c| c.tls.as_ref()).map(|t| {
+        t.alerts
+            .iter()
+            .filter(|x| x.from == "server")
+            .map(|x| x.frame.0)
+            .next()
+    });
+    assert_eq!(ours, Some(server_alert));
+}
+
+#[test]
+fn a_hello_cut_by_the_snap_length_is_shown_as_cut() {
+    let a = analyze("snaplen-cut.pcap");
+    let conn = a
+        .connections
+        .first()
+        .unwrap_or_else(|| panic!("no connection"));
+    let hello = conn
+        .tls
+        .as_ref()
+        .and_then(|t| t.client_hello.as_ref())
+        .unwrap_or_else(|| panic!("no hello"));
+    assert!(hello.truncated && hello.cipher_suites.is_none());
+    assert!(
+        conn.timeline
+            .iter()
+            .any(|e| e.what == "ClientHello (cut by the capture)"),
+        "{:?}",
+        conn.timeline
+    );
+    assert!(tlsdiag::report::table::offered_versions(hello).ends_with("(hello cut)"));
+}

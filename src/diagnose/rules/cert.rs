@@ -20,14 +20,23 @@ pub(super) fn cert_untrusted(
         .map(|t| &t.certificates[..])
         .unwrap_or_default();
     let chain_note = match (chain.first(), chain.last()) {
+        (Some(leaf), _) if leaf.subject.is_none() && leaf.truncated => {
+            " The server's Certificate message was cut by the capture (snap length or loss): its certificates cannot be read.".to_string()
+        }
         (Some(leaf), Some(top)) => {
             let self_signed = chain.iter().any(|c| c.self_signed);
+            let ends_at = match (&top.issuer, &leaf.issuer) {
+                (Some(t), Some(l)) if chain.len() > 1 && t != l => {
+                    format!(", the chain ending at {t}")
+                }
+                _ => String::new(),
+            };
             format!(
-                " The server presented {} certificate{}: {} issued by {}{}.",
+                " The server presented {} certificate{}: {}, issued by {}{ends_at}{}.",
                 chain.len(),
                 if chain.len() == 1 { "" } else { "s" },
                 leaf.subject.as_deref().unwrap_or("?"),
-                top.issuer.as_deref().unwrap_or("?"),
+                leaf.issuer.as_deref().unwrap_or("?"),
                 if self_signed {
                     " — self-signed (\"self signed certificate in certificate chain\")"
                 } else {

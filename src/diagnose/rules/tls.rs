@@ -424,7 +424,14 @@ fn gave_up_after_handshake(conn: &Connection) -> Option<FrameNo> {
         .filter(|e| e.from == "client")
         .map(|e| e.frame)
         .min();
-    alert.or(close)
+    let left = alert.or(close)?;
+    // The server alerting first (it refused a renegotiation, or failed) means
+    // the client did not simply walk away.
+    let server_first = tls
+        .alerts
+        .iter()
+        .any(|a| a.from == "server" && a.frame < left);
+    (!server_first).then_some(left)
 }
 
 /// The server never sent a byte after the ClientHello (`alert`: what the
