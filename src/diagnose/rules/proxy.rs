@@ -19,17 +19,49 @@ pub(super) fn proxy(conn: &Connection, out: &mut Vec<Finding>) -> bool {
         .collect();
     let Some(status) = p.status else {
         if conn.tls.is_none() {
+            let end = conn.tcp.rst.or(conn.tcp.fin);
+            let asked = conn
+                .timeline
+                .iter()
+                .find(|e| e.frame == p.request_frame)
+                .map_or(conn.start, |e| e.ts);
+            let ended = match end {
+                Some(e) => format!(
+                    "; then the {} {} the connection (frame {}, {:.1} s after the request)",
+                    if e.from == "server" {
+                        "proxy"
+                    } else {
+                        "client"
+                    },
+                    if conn.tcp.rst.is_some() {
+                        "reset"
+                    } else {
+                        "closed"
+                    },
+                    e.frame.0,
+                    e.ts.seconds_since(asked)
+                ),
+                None => format!(" in the {:.1} s before the capture ended", conn.duration),
+            };
+            let not_a_proxy = match end {
+                Some(e) if e.from == "server" && conn.tcp.server_bytes == 0 => {
+                    " A server that closes on a CONNECT request without a word is often not a proxy at all (a TLS server on that port, say)."
+                }
+                _ => "",
+            };
+            let mut evidence = evidence;
+            evidence.extend(end.map(|e| e.frame));
             out.push(finding(
                 FindingCode::ServerSilent,
                 Severity::Error,
                 conn,
                 format!("The proxy {proxy_at} never answered CONNECT {wanted}"),
                 format!(
-                    "The client asked the proxy {proxy_at} to open a tunnel to {wanted} (frame {}) and got no answer in {:.1} s.",
-                    p.request_frame.0, conn.duration
+                    "The client asked the proxy {proxy_at} to open a tunnel to {wanted} (frame {}) and got no answer{ended}.{not_a_proxy}",
+                    p.request_frame.0
                 ),
                 evidence,
-                Some("Check that the proxy is up and can reach the target; look at its logs for this CONNECT.".into()),
+                Some(format!("Check that {proxy_at} is the proxy's address and port, that the proxy is up and can reach the target; look at its logs for this CONNECT.")),
             ));
             return true;
         }

@@ -114,7 +114,7 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                 Severity::Error,
                 conn,
                 format!("{dest} rejected the ClientHello: fatal {name} ({desc})"),
-                format!("The server{via}{profile_note} answered the ClientHello with a fatal {name} alert (frame {}).{offer}{hint}", alert.frame.0),
+                format!("The server{via}{profile_note} answered the ClientHello with a fatal {name} alert (frame {}).{offer}{hint}{}", alert.frame.0, lost_note(conn)),
                 evidence,
                 Some(if matches!(desc, 40 | 71) {
                     format!("Compare the client's suites, versions and groups with what {dest} accepts (run `tlsdiag diff` against a working capture, or `--accept` with the server's list), and enable a suite the server accepts.")
@@ -491,4 +491,15 @@ fn server_silent(
             conn.service_port()
         )),
     )
+}
+
+/// Said when the capture lost bytes of the connection: what explains the
+/// failure may be among them.
+fn lost_note(conn: &Connection) -> String {
+    match conn.tcp.missing_bytes {
+        0 => String::new(),
+        n => format!(
+            " Caution: {n} bytes of this connection are not in the capture (packet loss), and the server's messages before the alert may be among them."
+        ),
+    }
 }
