@@ -284,12 +284,7 @@ impl Dispatcher<'_> {
             let (member, is_capture) = match zip.by_index(index) {
                 Ok(mut f) if f.is_file() => {
                     let name = f.name().to_string();
-                    let mut head = [0u8; 4];
-                    let got = read_prefix(&mut f, &mut head);
-                    (
-                        name,
-                        looks_like_capture(head.get(..got).unwrap_or_default()),
-                    )
+                    (name, holds_capture(&mut f))
                 }
                 Ok(_) => continue,
                 Err(e) => {
@@ -377,7 +372,7 @@ impl Dispatcher<'_> {
                     );
                     continue;
                 }
-                if looks_like_capture(&data) {
+                if holds_capture(data.as_slice()) {
                     self.dispatch(name, Source::Bytes(data));
                 } else {
                     let _ = self.tx.send(Message::Skipped);
@@ -433,6 +428,42 @@ fn looks_like_capture(head: &[u8]) -> bool {
     matches!(input::sniff(head), Sniffed::Capture(_) | Sniffed::Gzip)
 }
 
+/// Whether a stream holds a capture, plain or gzip-compressed (reading at most
+/// a few hundred bytes of it). Gzip data that cannot be decompressed counts as
+/// a capture, so its analysis reports the error (the same in a directory as
+/// inside an archive); gzip holding anything else (a log, a tar) does not.
+fn holds_capture(mut r: impl Read) -> bool {
+    let mut head = [0u8; 4];
+    let got = read_prefix(&mut r, &mut head);
+    let head = head.get(..got).unwrap_or_default();
+    match input::sniff(head) {
+        Sniffed::Capture(_) => true,
+        Sniffed::Gzip => matches!(
+            gzip_holds(std::io::Cursor::new(head.to_vec()).chain(r)),
+            Kind::Capture
+        ),
+        Sniffed::Other => false,
+    }
+}
+
+/// What a gzip stream holds, from its first decompressed bytes.
+fn gzip_holds(r: impl Read) -> Kind {
+    let mut gz = flate2::read::MultiGzDecoder::new(r);
+    let mut inner = [0u8; 512];
+    let got = read_prefix(&mut gz, &mut inner);
+    let inner = inner.get(..got).unwrap_or_default();
+    if inner.is_empty() {
+        // Cut or corrupt before its first byte: analysed, to say why.
+        Kind::Capture
+    } else if is_tar_header(inner) {
+        Kind::Tar { gzip: true }
+    } else if matches!(input::sniff(inner), Sniffed::Capture(_)) {
+        Kind::Capture
+    } else {
+        Kind::Other
+    }
+}
+
 fn is_tar_header(block: &[u8]) -> bool {
     block.get(257..262) == Some(b"ustar")
 }
@@ -454,20 +485,7 @@ fn classify_file(path: &Path) -> Result<Kind, Error> {
     }
     match input::sniff(head) {
         Sniffed::Capture(_) => Ok(Kind::Capture),
-        Sniffed::Gzip => {
-            let f = File::open(path).map_err(io)?;
-            let mut gz = flate2::read::MultiGzDecoder::new(BufReader::new(f));
-            let mut inner = [0u8; 512];
-            let got = read_prefix(&mut gz, &mut inner);
-            let inner = inner.get(..got).unwrap_or_default();
-            if is_tar_header(inner) {
-                Ok(Kind::Tar { gzip: true })
-            } else if matches!(input::sniff(inner), Sniffed::Capture(_)) {
-                Ok(Kind::Capture)
-            } else {
-                Ok(Kind::Other)
-            }
-        }
+        Sniffed::Gzip => Ok(gzip_holds(BufReader::new(File::open(path).map_err(io)?))),
         Sniffed::Other => Ok(Kind::Other),
     }
 }

@@ -238,3 +238,47 @@ fn fleet_counts_go_beyond_what_a_digest_keeps() {
     assert_eq!(fleet.servers.get("10.0.0.1:443"), Some(&(1000, 1)));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_cut_gzip_is_unreadable_and_a_gzipped_log_skipped_wherever_they_are() {
+    let dir = scratch("gzip");
+    let gzip = |bytes: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = gz.write_all(bytes);
+        gz.finish().unwrap_or_default()
+    };
+    let capture = gzip(&fixture("tls13-ok.pcapng"));
+    let cut = capture.get(..8).unwrap_or_default().to_vec(); // inside the gzip header
+    let log = gzip(b"Nov 23 10:00:01 agent: update failed (-3000)\n");
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for (name, bytes) in [("cut.pcap.gz", &cut), ("agent.log.gz", &log)] {
+        std::fs::write(dir.join(name), bytes).unwrap_or_else(|e| panic!("{e}"));
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let _ = tar.append_data(&mut header, name, bytes.as_slice());
+    }
+    let tgz = tar.into_inner().unwrap_or_else(|e| panic!("tar: {e}"));
+    std::fs::write(dir.join("bundle.tgz"), tgz.finish().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (fleet, order) = run(&dir, 2);
+    assert_eq!(fleet.unreadable, 2, "{order:?}");
+    assert_eq!(fleet.skipped, 2, "{order:?}");
+    // The unreadable ones are the cut capture, in the directory and in the tgz.
+    let unreadable: Vec<&str> = fleet
+        .rows
+        .iter()
+        .filter(|r| r.error.is_some())
+        .map(|r| r.capture.as_str())
+        .collect();
+    assert_eq!(unreadable.len(), 2);
+    assert!(
+        unreadable.iter().all(|n| n.ends_with("cut.pcap.gz")),
+        "{unreadable:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
