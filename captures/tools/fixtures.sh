@@ -194,6 +194,15 @@ fx_http_continue() {
   cap_stop
 }
 
+fx_http_auth_retry() {
+  # curl --anyauth: a GET without credentials gets 401 (Basic), the same GET
+  # with Basic credentials on the same connection 200
+  pyserver td-srv http-keepalive 10.0.1.30 80
+  cap_start "$CAPDIR/http-auth-retry.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${FEEDS[@]}" --anyauth -u feeduser:feedpass http://otx.alienvault.com/auth
+  cap_stop
+}
+
 fx_taxii_not_found() {
   pyserver td-srv http 10.0.1.30 80 notfound
   cap_start "$CAPDIR/taxii-not-found.pcapng" cli0 "$MAINF"
@@ -261,6 +270,32 @@ fx_renegotiation_refused() {
   cap_start "$CAPDIR/renegotiation-refused.pcapng" cli0 "$MAINF"
   (sleep 0.5; echo R; sleep 1; echo Q) | CLI_try openssl s_client -connect 10.0.1.40:443 \
     -servername www2.example.net -tls1_2 -CAfile "$WORK/certs/root.pem"
+  cap_stop
+}
+
+fx_dns_search_list() {
+  # the client's resolv.conf has a search list and ndots:5 (the Kubernetes
+  # default): www.example.net is first tried with each search domain
+  # appended (NXDOMAIN), then as given (it resolves and the connection works)
+  www_server -tls1_3
+  dnsmasq_start --address=/www.example.net/10.0.1.40 --address=/corp.example/
+  local rc=/etc/netns/td-cli/resolv.conf
+  cp "$rc" "$WORK/resolv.conf.saved"
+  printf 'search corp.example svc.corp.example\noptions ndots:5\nnameserver 10.0.0.53\n' >"$rc"
+  cap_start "$CAPDIR/dns-search-list.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" https://www.example.net/index.txt
+  cap_stop
+  cp "$WORK/resolv.conf.saved" "$rc"
+}
+
+fx_dns_shared_address() {
+  # two names resolve to one address (CDN, shared hosting): the connection
+  # refused on 8989 is to the name looked up just before it
+  www_server -tls1_3
+  dnsmasq_start --address=/api-sse.cisco.com/10.0.1.40 --address=/cloud-sa.amp.cisco.com/10.0.1.40
+  cap_start "$CAPDIR/dns-shared-address.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" -k https://api-sse.cisco.com/index.txt
+  CLI_try "${CURL[@]}" -k https://cloud-sa.amp.cisco.com:8989/
   cap_stop
 }
 
@@ -603,7 +638,7 @@ ALL_FIXTURES=(
   port-8989-blocked
   handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
   client-dh-too-small cert-wrong-name http-continue server-closes lost-segment
-  renegotiation-refused
+  renegotiation-refused http-auth-retry dns-search-list dns-shared-address
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments

@@ -18,7 +18,9 @@ usage: servers.py MODE ADDR PORT [ARGS]
                           connection is closed: the client's XML parser says
                           "no element found"
   http-keepalive ADDR PORT   HTTP/1.1 with persistent connections: POST -> 405
-                          with an empty body (Content-Length: 0), GET -> 404;
+                          with an empty body (Content-Length: 0), GET -> 404,
+                          GET /auth -> 401 (Basic) until credentials
+                          come, then 200;
                           "Expect: 100-continue" gets an interim 100 first
   https403 ADDR PORT CERT KEY   TLS 1.2-only (ECDHE-RSA-AES128-GCM-SHA256) HTTPS
                           server answering every request 403 Forbidden, like the
@@ -226,6 +228,20 @@ class KeepAlive(Quiet):
         self.end_headers()
 
     def do_GET(self):
+        if self.path == "/auth":
+            # Basic authentication: 401 first, the page once credentials come
+            if "Authorization" not in self.headers:
+                data = page(401, "Authorization Required").encode()
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="feeds"')
+            else:
+                data = b"ok\n"
+                self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         data = page(404, "Not Found").encode()
         self.send_response(404)
         self.send_header("Content-Type", "text/html")

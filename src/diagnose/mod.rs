@@ -207,9 +207,18 @@ impl<'o> Diagnosis<'o> {
     /// Findings about a final connection.
     pub fn connection(&mut self, conn: &Connection) -> Vec<Finding> {
         self.connections += 1;
+        // The name this connection reached. Through a proxy that refused or
+        // failed (it may have failed to resolve the name itself), the client
+        // asked for the name but nothing reached it.
+        let proxy_failed = conn.proxy.as_ref().is_some_and(|p| !p.is_open())
+            || conn
+                .http
+                .iter()
+                .any(|x| x.status.is_some_and(|s| (500..=504).contains(&s)));
         let name = conn
             .server_name()
             .map(str::to_string)
+            .filter(|_| !proxy_failed)
             .or_else(|| self.names.get(&conn.server.ip).cloned());
         if let Some(name) = name {
             if self.attempted.len() < MAX_NAMES {
@@ -241,8 +250,11 @@ impl<'o> Diagnosis<'o> {
         let name = x.name.trim_end_matches('.').to_ascii_lowercase();
         if x.resolved() {
             for ip in x.answers.iter().filter_map(|a| a.parse().ok()) {
-                if self.names.len() < MAX_NAMES {
-                    self.names.entry(ip).or_insert_with(|| name.clone());
+                // The latest name resolved to an address names it: CDNs and
+                // shared hosting give one address many names, and a client
+                // connects right after its own lookup.
+                if self.names.len() < MAX_NAMES || self.names.contains_key(&ip) {
+                    self.names.insert(ip, name.clone());
                 }
             }
             if self.resolved.len() < MAX_NAMES {

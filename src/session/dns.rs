@@ -21,7 +21,7 @@ pub const MAX_PENDING: usize = 65_536;
 /// Frames of retransmitted queries kept per exchange (the count goes on).
 pub const MAX_RETRANSMISSION_FRAMES: usize = 16;
 /// Answers kept per response.
-const MAX_ANSWERS: usize = 32;
+const MAX_ANSWERS: usize = 1024;
 /// Compression pointers followed per name (RFC 1035 §4.1.4 loops are an attack).
 const MAX_POINTERS: usize = 32;
 

@@ -128,6 +128,7 @@ const KEPT_HEADERS: &[&str] = &[
     "authorization",
     "location",
     "server",
+    "proxy-agent",
     "user-agent",
     "via",
     "x-squid-error",
@@ -158,6 +159,18 @@ impl Head {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header, joined with ", " (servers send one
+    /// WWW-Authenticate / Proxy-Authenticate line per scheme they accept).
+    pub fn header_all(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
     }
 
     /// The status code of a response head.
@@ -411,8 +424,10 @@ pub struct HttpExchange {
     pub reason: Option<String>,
     /// Response Content-Type.
     pub content_type: Option<String>,
-    /// Response WWW-Authenticate (the scheme a 401 asks for).
+    /// Response WWW-Authenticate (the schemes a 401 asks for).
     pub www_authenticate: Option<String>,
+    /// Response Proxy-Authenticate (the schemes a forward proxy's 407 asks for).
+    pub proxy_authenticate: Option<String>,
     /// Whether the request carried credentials (Authorization).
     pub request_authorization: bool,
     /// The frame that completed the response body.
@@ -434,7 +449,8 @@ impl HttpExchange {
             method: Some(head.start[0].clone()),
             host: head.header("host").map(str::to_string),
             path: Some(head.start[1].clone()),
-            request_authorization: head.header("authorization").is_some(),
+            request_authorization: head.header("authorization").is_some()
+                || head.header("proxy-authorization").is_some(),
             ..Self::empty()
         }
     }
@@ -451,6 +467,7 @@ impl HttpExchange {
             reason: None,
             content_type: None,
             www_authenticate: None,
+            proxy_authenticate: None,
             request_authorization: false,
             body_frame: None,
             body_cut: None,
@@ -465,7 +482,8 @@ impl HttpExchange {
         self.reason = Some(head.start[2].clone()).filter(|r| !r.is_empty());
         self.response_frame = Some(frame);
         self.content_type = head.header("content-type").map(str::to_string);
-        self.www_authenticate = head.header("www-authenticate").map(str::to_string);
+        self.www_authenticate = head.header_all("www-authenticate");
+        self.proxy_authenticate = head.header_all("proxy-authenticate");
     }
 
     /// Whether the response body is worth keeping (it may be TAXII XML).

@@ -59,7 +59,7 @@ impl ProxyTunnel {
         self.status = head.status();
         self.response_frame = Some(frame);
         self.reason = Some(head.start[2].clone()).filter(|r| !r.is_empty());
-        self.proxy_authenticate = head.header("proxy-authenticate").map(str::to_string);
+        self.proxy_authenticate = head.header_all("proxy-authenticate");
         self.proxy_agent = head
             .header("proxy-agent")
             .or(head.header("server"))

@@ -760,3 +760,63 @@ fn a_hello_cut_by_the_snap_length_is_shown_as_cut() {
     );
     assert!(tlsdiag::report::table::offered_versions(hello).ends_with("(hello cut)"));
 }
+
+#[test]
+fn http_authentication_that_succeeds_on_retry_is_not_an_error() {
+    // curl --anyauth: 401 first, then the same GET with Basic credentials.
+    let f = facts("http-auth-retry.pcapng");
+    let statuses: Vec<u64> = f["http"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["status"].as_u64())
+        .collect();
+    assert_eq!(statuses, [401, 200], "tshark's view");
+    let a = analyze("http-auth-retry.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+}
+
+#[test]
+fn search_list_expansions_are_not_failures() {
+    // resolv.conf `search corp.example svc.corp.example` + `ndots:5`: the
+    // resolver asks for www.example.net.corp.example (NXDOMAIN) and
+    // www.example.net.svc.corp.example (NXDOMAIN) before www.example.net,
+    // which resolves; the connection works.
+    let f = facts("dns-search-list.pcapng");
+    let nx: Vec<&str> = f["dns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["rcode"] == "NXDOMAIN" || d["rcode"] == 3)
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert!(nx.iter().any(|n| n.ends_with(".corp.example")), "{nx:?}");
+    let a = analyze("dns-search-list.pcapng");
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let searched: Vec<&tlsdiag::Finding> = a
+        .findings
+        .iter()
+        .filter(|x| x.code.as_str() == "dns-nxdomain")
+        .collect();
+    assert_eq!(searched.len(), 2);
+    assert!(
+        searched
+            .iter()
+            .all(|x| x.severity == Severity::Info && x.detail.contains("search domain appended"))
+    );
+}
+
+#[test]
+fn an_address_shared_by_two_names_is_named_by_the_latest_lookup() {
+    let f = facts("dns-shared-address.pcapng");
+    let s = stream(&f, 1);
+    let a = analyze("dns-shared-address.pcapng");
+    let mut ev = frames(&s["syn_frames"]);
+    ev.extend(first(&s, "rst"));
+    let finding = expect(&a, "tcp-refused", &ev);
+    assert!(
+        finding.title.contains("cloud-sa.amp.cisco.com"),
+        "{}",
+        finding.title
+    );
+}

@@ -62,7 +62,22 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
             })
             .collect();
         let known = ctx.profiles.profiles.iter().find(|p| p.matches_host(&name));
-        let (severity, consequence) = if later_ok || connected {
+        // `host.corp.example` failing while `host` resolved or was reached:
+        // the resolver tried the search list (resolv.conf `search`, `ndots`)
+        // before the name as given.
+        let searched = ctx.resolved.iter().chain(ctx.attempted).find(|short| {
+            name.len() > short.len() + 1
+                && name.starts_with(short.as_str())
+                && name.as_bytes().get(short.len()) == Some(&b'.')
+        });
+        let (severity, consequence) = if let Some(short) = searched {
+            (
+                Severity::Info,
+                format!(
+                    " This is {short} with a search domain appended (the resolver's search list, e.g. resolv.conf `search` with `ndots`); {short} itself resolved or was reached, so failing here is normal."
+                ),
+            )
+        } else if later_ok || connected {
             (
                 Severity::Info,
                 " The name resolved in another exchange or a connection to it was made, so this lookup was not what failed.".to_string(),

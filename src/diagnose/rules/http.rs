@@ -8,8 +8,18 @@ use crate::diagnose::{Finding, FindingCode, Severity};
 
 /// Plaintext HTTP errors, with the TAXII hints of field case 2.
 pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Finding>) {
-    for x in &conn.http {
+    for (i, x) in conn.http.iter().enumerate() {
         let Some(status) = x.status else { continue };
+        // 401/407 answered by a retry with credentials that worked (Basic,
+        // and every NTLM/Negotiate exchange starts so): HTTP authentication
+        // doing its job, not a failure.
+        let authenticated_later = matches!(status, 401 | 407)
+            && conn.http.iter().skip(i + 1).any(|y| {
+                y.path == x.path && y.method == x.method && y.status.is_some_and(|s| s < 400)
+            });
+        if authenticated_later {
+            continue;
+        }
         let server = format!("{}:{}", conn.server.ip, conn.server.port);
         let host = x.host.as_deref().unwrap_or(&server);
         // A response whose request the capture does not hold (it started
@@ -40,7 +50,10 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
                     status,
                     path,
                     poll.as_deref(),
-                    x.www_authenticate.as_deref(),
+                    (
+                        x.www_authenticate.as_deref(),
+                        x.proxy_authenticate.as_deref(),
+                    ),
                     x.request_authorization,
                 )
             } else {
@@ -121,7 +134,7 @@ fn http_hint(
     status: u16,
     path: &str,
     poll: Option<&str>,
-    www_auth: Option<&str>,
+    (www_auth, proxy_auth): (Option<&str>, Option<&str>),
     sent_credentials: bool,
 ) -> (String, String) {
     let poll_hint = poll
@@ -142,13 +155,24 @@ fn http_hint(
                 "Credentials are {}{}.",
                 if sent_credentials { "wrong" } else { "missing" },
                 www_auth
-                    .map(|a| format!(
-                        "; the server asks for {}",
-                        a.split_whitespace().next().unwrap_or(a)
-                    ))
+                    .map(|a| format!("; the server asks for {}", super::auth_schemes(a)))
                     .unwrap_or_default()
             ),
             "Fix the feed's username/password (or API key) in the client's settings.".into(),
+        ),
+        407 => (
+            format!(
+                "The request went through a forward proxy that requires authentication{}{}.",
+                proxy_auth
+                    .map(|a| format!(" ({})", super::auth_schemes(a)))
+                    .unwrap_or_default(),
+                if sent_credentials {
+                    "; the credentials sent were rejected"
+                } else {
+                    "; the request carried no Proxy-Authorization"
+                }
+            ),
+            "Configure the proxy credentials on the client (or exempt this client or destination from proxy authentication).".into(),
         ),
         403 => (
             "The server refuses this client or path.".into(),

@@ -127,3 +127,36 @@ pub fn connection(conn: &Connection, ctx: &Context<'_>) -> Vec<Finding> {
     http::http(conn, ctx.profiles, &mut out);
     out
 }
+
+/// The authentication schemes a `WWW-Authenticate` / `Proxy-Authenticate`
+/// value offers (`Basic realm="x", Negotiate` → `Basic or Negotiate`).
+pub(super) fn auth_schemes(challenge: &str) -> String {
+    let schemes: Vec<&str> = challenge
+        .split(',')
+        .filter_map(|part| part.split_whitespace().next())
+        .filter(|token| !token.contains('='))
+        .collect();
+    if schemes.is_empty() {
+        "an unknown scheme".to_string()
+    } else {
+        schemes.join(" or ")
+    }
+}
+
+#[cfg(test)]
+mod auth_tests {
+    use super::auth_schemes;
+
+    #[test]
+    fn schemes_of_a_challenge_list() {
+        assert_eq!(
+            auth_schemes(r#"Basic realm="proxy", Negotiate"#),
+            "Basic or Negotiate"
+        );
+        assert_eq!(
+            auth_schemes(r#"Digest realm="x", nonce="y", qop="auth", NTLM"#),
+            "Digest or NTLM"
+        );
+        assert_eq!(auth_schemes(""), "an unknown scheme");
+    }
+}

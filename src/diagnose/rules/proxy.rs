@@ -73,11 +73,7 @@ pub(super) fn proxy(conn: &Connection, out: &mut Vec<Finding>) -> bool {
     let reason = p.reason.clone().unwrap_or_default();
     let (code, title, why, remedy) = match status {
         407 => {
-            let scheme = p
-                .proxy_authenticate
-                .as_deref()
-                .and_then(|v| v.split_whitespace().next())
-                .unwrap_or("an unknown scheme");
+            let scheme = super::auth_schemes(p.proxy_authenticate.as_deref().unwrap_or(""));
             let sent = if p.proxy_authorization {
                 "The request carried Proxy-Authorization, so the credentials were rejected."
             } else {
