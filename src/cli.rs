@@ -52,8 +52,8 @@ pub struct DiffArgs {
     #[arg(long)]
     pub all: bool,
     /// Output format (table, or json for the whole comparison).
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
     /// Profiles and accepted suites.
     #[command(flatten)]
     pub profiles: ProfileArgs,
@@ -69,8 +69,8 @@ pub struct ScanArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Output format: a table and summary, or NDJSON (the contract's lines).
-    #[arg(long, short, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, short, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -131,6 +131,24 @@ pub enum Format {
     /// One JSON document per capture (the contract).
     Json,
     /// One JSON object per line, streamed.
+    Ndjson,
+}
+
+/// Output formats of `diff` (one comparison: a table or one JSON document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Side-by-side tables for people.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+/// Output formats of `scan` (many captures: a table or streamed lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// A row per capture and the fleet summary.
+    Table,
+    /// The contract's NDJSON lines, tagged with each capture's path.
     Ndjson,
 }
 

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, DiffArgs, Format, ScanArgs, SuitesArgs};
+use cli::{
+    AnalyzeArgs, Cli, Command, DiffArgs, DiffFormat, Format, ScanArgs, ScanFormat, SuitesArgs,
+};
 use tlsdiag::report::{escape, explain, json, table};
 use tlsdiag::{CaptureReader, Error, Options, Output, Severity};
 
@@ -33,7 +35,18 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            eprintln!("tlsdiag: {}", escape(&format!("{e:#}")));
+            // The chain, without causes the message already quotes (an I/O
+            // error names its path and the OS's words, which are its source).
+            let mut message = String::new();
+            for cause in e.chain().map(ToString::to_string) {
+                if !message.contains(&cause) {
+                    if !message.is_empty() {
+                        message.push_str(": ");
+                    }
+                    message.push_str(&cause);
+                }
+            }
+            eprintln!("tlsdiag: {}", escape(&message));
             ExitCode::from(EXIT_CANNOT)
         }
     }
@@ -206,7 +219,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             ..Options::default()
         },
         jobs,
-        keep_lines: args.format == Format::Ndjson,
+        keep_lines: args.format == ScanFormat::Ndjson,
     };
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
@@ -229,7 +242,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     let mut fleet = Fleet::default();
     let mut write_err: Option<io::Error> = None;
-    let ndjson = args.format == Format::Ndjson;
+    let ndjson = args.format == ScanFormat::Ndjson;
     let totals = tlsdiag::scan::scan(
         &args.inputs,
         &options,
@@ -311,7 +324,7 @@ fn diff(args: &DiffArgs) -> anyhow::Result<u8> {
         &options.diagnosis.profiles,
     );
     let mut buf = Vec::new();
-    if args.format == Format::Table {
+    if args.format == DiffFormat::Table {
         tlsdiag::report::diff::write(&mut buf, &d, args.all)?;
     } else {
         serde_json::to_writer_pretty(&mut buf, &d)?;

@@ -97,16 +97,14 @@ pub fn scan(
     on_result: &mut dyn FnMut(CaptureResult),
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<ScanTotals, Error> {
-    for p in inputs {
-        if p.as_os_str() != "-" && std::fs::metadata(p).is_err() {
-            return Err(Error::Io {
-                path: p.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file or directory",
-                ),
-            });
-        }
+    // Nothing to scan at all is a usage error; one missing path among others
+    // is reported in its row and the scan goes on.
+    let missing = |p: &PathBuf| p.as_os_str() != "-" && std::fs::metadata(p).is_err();
+    if let Some(p) = inputs.first().filter(|_| inputs.iter().all(missing)) {
+        return Err(Error::Io {
+            path: p.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        });
     }
     let jobs = scan_options.jobs.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -130,6 +128,7 @@ pub fn scan(
                 tx: dispatcher_tx,
                 slots: slot_tx,
                 next: 0,
+                visited: std::collections::HashSet::new(),
             };
             for input in &inputs {
                 d.input(input, 0);
@@ -176,6 +175,9 @@ struct Dispatcher<'p> {
     tx: mpsc::Sender<Message>,
     slots: mpsc::SyncSender<()>,
     next: u64,
+    /// Directories and files already scanned, by canonical path: a symlink
+    /// loop or a second link to the same file is not followed again.
+    visited: std::collections::HashSet<PathBuf>,
 }
 
 impl Dispatcher<'_> {
@@ -215,6 +217,18 @@ impl Dispatcher<'_> {
                 }),
             ));
             return;
+        }
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if !self.visited.insert(real) {
+                return;
+            }
+        }
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_dir() && !meta.is_file() {
+                // A FIFO, socket or device: reading it could block forever.
+                let _ = self.tx.send(Message::Skipped);
+                return;
+            }
         }
         if path.is_dir() {
             if depth >= MAX_DEPTH {

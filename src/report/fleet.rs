@@ -185,7 +185,9 @@ pub struct CaptureRow {
 }
 
 /// A server and the exact suite list offered to it.
-pub type OfferKey = (String, Vec<CipherSuite>);
+/// A server, the exact suite list offered to it, and why those connections
+/// failed (groups of different failures are not merged).
+pub type OfferKey = (String, Vec<CipherSuite>, FindingCode);
 
 /// Totals across a scan.
 #[derive(Debug, Default)]
@@ -201,7 +203,7 @@ pub struct Fleet {
     /// Failing servers: (connections, captures).
     pub servers: BTreeMap<String, (u64, u64)>,
     /// Offered suite lists of failing connections, by server: captures.
-    pub offers: BTreeMap<OfferKey, (u64, FindingCode)>,
+    pub offers: BTreeMap<OfferKey, u64>,
     /// Captures analysed.
     pub captures: u64,
     /// Captures with at least one error finding.
@@ -236,7 +238,7 @@ impl Fleet {
             e.0 += n;
             e.1 += 1;
         }
-        let mut offers_here: Vec<(String, Vec<CipherSuite>)> = Vec::new();
+        let mut offers_here: Vec<OfferKey> = Vec::new();
         for c in &digest.failing {
             // Offers are grouped where the offer can be the cause.
             let offer_matters = matches!(
@@ -248,10 +250,10 @@ impl Fleet {
                     | FindingCode::ServerSilent
             );
             if let Some(suites) = c.suites.as_ref().filter(|_| offer_matters) {
-                let key = (c.server.clone(), suites.clone());
+                let key = (c.server.clone(), suites.clone(), c.code);
                 if !offers_here.contains(&key) {
                     offers_here.push(key.clone());
-                    self.offers.entry(key).or_insert((0, c.code)).0 += 1;
+                    *self.offers.entry(key).or_default() += 1;
                 }
             }
         }
@@ -363,10 +365,17 @@ impl Fleet {
                 )?;
             }
         }
-        let mut offers: Vec<(&OfferKey, &(u64, FindingCode))> = self.offers.iter().collect();
-        offers.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
-        for ((server, suites), (caps, code)) in offers.into_iter().take(10) {
-            writeln!(out, "{}", offer_line(server, suites, *caps, *code))?;
+        let mut offers: Vec<(&OfferKey, &u64)> = self.offers.iter().collect();
+        offers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for ((server, suites, code), caps) in offers.iter().take(SHOWN_OFFERS) {
+            writeln!(out, "{}", offer_line(server, suites, **caps, *code))?;
+        }
+        if offers.len() > SHOWN_OFFERS {
+            writeln!(
+                out,
+                "… and {} more groups of offers",
+                offers.len() - SHOWN_OFFERS
+            )?;
         }
         Ok(())
     }
@@ -374,6 +383,8 @@ impl Fleet {
 
 /// Failing servers shown in the table (the NDJSON `scan` line has them all).
 const SHOWN_SERVERS: usize = 25;
+/// Offer groups printed.
+const SHOWN_OFFERS: usize = 10;
 /// Suite codes printed in one offer line before it is abbreviated.
 const SHOWN_SUITES: usize = 32;
 

@@ -142,8 +142,8 @@ fn fleet_summary_counts() {
     let tetra = fleet
         .offers
         .iter()
-        .find(|((server, _), _)| server.starts_with("tetra-defs.amp.cisco.com"))
-        .map(|((_, suites), (caps, _))| (suites.len(), *caps));
+        .find(|((server, _, _), _)| server.starts_with("tetra-defs.amp.cisco.com"))
+        .map(|((_, suites, _), caps)| (suites.len(), *caps));
     assert_eq!(tetra, Some((17, 3)), "16 suites + SCSV, in 3 captures");
     let cut = fleet
         .rows
@@ -280,5 +280,26 @@ fn a_cut_gzip_is_unreadable_and_a_gzipped_log_skipped_wherever_they_are() {
         unreadable.iter().all(|n| n.ends_with("cut.pcap.gz")),
         "{unreadable:?}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn symlink_loops_and_special_files_neither_repeat_nor_hang() {
+    let dir = scratch("loops");
+    std::fs::write(dir.join("site-a/good.pcapng"), fixture("tetra-good.pcapng"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // a/up -> .. and again -> site-a: a loop and a second way to the same files.
+    std::os::unix::fs::symlink("..", dir.join("site-a/endpoint-1/up"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("site-a", dir.join("again")).unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("site-a/good.pcapng", dir.join("alias.pcapng"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A socket: opening it for reading would fail or block, like a FIFO.
+    let _listener = std::os::unix::net::UnixListener::bind(dir.join("site-a/agent.sock"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (fleet, order) = run(&dir, 2);
+    assert_eq!(fleet.captures, 1, "{order:?}");
+    assert_eq!(fleet.unreadable, 0, "{order:?}");
+    assert_eq!(fleet.skipped, 1, "the socket");
     let _ = std::fs::remove_dir_all(&dir);
 }
