@@ -110,6 +110,12 @@ pub struct Diff {
     pub good_errors: Vec<FindingCode>,
     /// Error finding codes of the bad side.
     pub bad_errors: Vec<FindingCode>,
+    /// What reading the good capture warned about (cut, lost bytes…).
+    pub good_warnings: Vec<crate::error::Warning>,
+    /// What reading the bad capture warned about.
+    pub bad_warnings: Vec<crate::error::Warning>,
+    /// The `--server` filter, when one was given.
+    pub server_filter: Option<String>,
 }
 
 /// How a connection is known across captures.
@@ -233,6 +239,9 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
         pairs,
         good_errors: errors(good),
         bad_errors: errors(bad),
+        good_warnings: good.warnings.clone(),
+        bad_warnings: bad.warnings.clone(),
+        server_filter: server.map(str::to_string),
     }
 }
 

@@ -71,14 +71,20 @@ pub(super) fn pair(
     };
 
     // Path below TLS.
-    let tcp_explains = b_failed && bt.is_none();
+    let tcp_explains = b_failed && bt.is_none() && b.proxy.is_none();
     add(
         "dns",
         dns_of(ga, g),
         dns_of(ba, b),
         b_failed && bt.is_none(),
     );
-    add("proxy", json(&proxy_of(g)), json(&proxy_of(b)), b_failed);
+    let b_proxy_failed = b.proxy.as_ref().is_some_and(|p| !p.is_open());
+    add(
+        "proxy",
+        json(&proxy_of(g)),
+        json(&proxy_of(b)),
+        b_failed && b_proxy_failed,
+    );
     add(
         "tcp.outcome",
         json(&g.tcp.outcome),
@@ -126,6 +132,7 @@ pub(super) fn pair(
             .is_some_and(|s| s.iter().any(|x| accepted.contains(x)));
     let versions_explain =
         b_failed && bt.is_some_and(|t| t.alerts.iter().any(|a| a.description == Some(70)));
+    let suites_explain = suites_explain && !versions_explain;
     let ch_field =
         |h: Option<&crate::tls::client_hello::ClientHello>, f: &str| -> serde_json::Value {
             h.map(|h| json(h).get(f).cloned().unwrap_or_default())
@@ -319,6 +326,28 @@ pub(super) fn pair(
             accepted: accepted.contains(&code),
         })
         .collect();
+
+    // BAD's own diagnosis of this connection leads: the comparison then says
+    // what differs around it.
+    let diagnosed: Vec<String> = ba
+        .findings
+        .iter()
+        .filter(|f| f.connection == Some(b.id) && f.severity == crate::diagnose::Severity::Error)
+        .map(|f| {
+            let frames: Vec<String> = f.evidence.iter().map(|x| x.0.to_string()).collect();
+            if frames.is_empty() {
+                format!("BAD: {}.", f.title)
+            } else {
+                format!(
+                    "BAD: {} (frame{} {}).",
+                    f.title,
+                    if frames.len() == 1 { "" } else { "s" },
+                    frames.join(", ")
+                )
+            }
+        })
+        .collect();
+    explanation.splice(0..0, diagnosed);
 
     Pair {
         server: server.to_string(),

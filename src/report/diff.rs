@@ -43,8 +43,20 @@ fn cell(v: &serde_json::Value, field: &str) -> String {
 /// Writes the diff as text.
 pub fn write(out: &mut dyn Write, d: &Diff, all: bool) -> Result<(), Error> {
     writeln!(out, "GOOD {}\nBAD  {}", escape(&d.good), escape(&d.bad))?;
+    for (side, warnings) in [("GOOD", &d.good_warnings), ("BAD", &d.bad_warnings)] {
+        for w in warnings {
+            writeln!(out, "warning ({side}): {}", escape(&w.to_string()))?;
+        }
+    }
     if d.pairs.is_empty() {
-        writeln!(out, "\nNo server appears in both captures.")?;
+        match &d.server_filter {
+            Some(f) if d.only_good.is_empty() && d.only_bad.is_empty() => writeln!(
+                out,
+                "\nNo server matching \"{}\" in either capture.",
+                escape(f)
+            )?,
+            _ => writeln!(out, "\nNo server appears in both captures.")?,
+        }
     }
     for p in &d.pairs {
         writeln!(

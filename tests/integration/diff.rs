@@ -19,12 +19,19 @@ fn good_choice_explains_the_bad_offer() {
     assert_eq!(d.pairs.len(), 1);
     let p = &d.pairs[0];
     assert_eq!(p.server, "tetra-defs.amp.cisco.com:443");
-    let first = p.explanation.first().cloned().unwrap_or_default();
+    // BAD's own diagnosis leads, then what the comparison adds.
+    let lead = p.explanation.first().cloned().unwrap_or_default();
     assert!(
-        first.starts_with("The server chose TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030) for GOOD; BAD does not offer 0xc030"),
-        "{first}"
+        lead.starts_with("BAD: tetra-defs.amp.cisco.com:443 rejected the ClientHello")
+            && lead.contains("no cipher suite in common"),
+        "{lead}"
     );
-    assert!(first.contains("16 suites include none"), "{first}");
+    let second = p.explanation.get(1).cloned().unwrap_or_default();
+    assert!(
+        second.starts_with("The server chose TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xc030) for GOOD; BAD does not offer 0xc030"),
+        "{second}"
+    );
+    assert!(second.contains("16 suites include none"), "{second}");
     // The fields that explain it lead.
     assert_eq!(p.fields[0].field, "tls.client_hello.cipher_suites");
     assert!(p.fields[0].explains_failure);
@@ -106,5 +113,39 @@ fn a_server_only_good_reaches_is_explained_by_bad_dns() {
         if let Some(q) = x.query_frame {
             assert!(why.contains(&q.0.to_string()), "{why}");
         }
+    }
+}
+
+#[test]
+fn a_reset_or_a_silent_server_is_explained_not_shrugged_off() {
+    let profiles = Options::default().diagnosis.profiles;
+    let good = analyze("tls13-ok.pcapng");
+    for (bad_file, expected) in [
+        (
+            "rst-after-clienthello.pcapng",
+            "reset during the TLS handshake",
+        ),
+        ("server-silent.pcapng", "never answered the ClientHello"),
+    ] {
+        let bad = analyze(bad_file);
+        let d = tlsdiag::diff::diff(&good, &bad, None, &profiles);
+        let lead = d
+            .pairs
+            .first()
+            .and_then(|p| p.explanation.first())
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            lead.starts_with("BAD: ") && lead.contains(expected),
+            "{bad_file}: {lead}"
+        );
+        // The finding's evidence frames are cited.
+        let f = bad
+            .findings
+            .iter()
+            .find(|f| f.severity == tlsdiag::Severity::Error)
+            .unwrap_or_else(|| panic!("{bad_file}: no error"));
+        let frames: Vec<String> = f.evidence.iter().map(|x| x.0.to_string()).collect();
+        assert!(lead.contains(&frames.join(", ")), "{lead}");
     }
 }
