@@ -220,6 +220,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         },
         jobs,
         keep_lines: args.format == ScanFormat::Ndjson,
+        exclude: args.out.iter().cloned().collect(),
     };
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(

@@ -61,6 +61,8 @@ pub struct ScanOptions {
     /// Keep each capture's NDJSON lines (they are buffered per capture to keep
     /// the output in input order).
     pub keep_lines: bool,
+    /// Files never read as input (the report being written, `--out`).
+    pub exclude: Vec<PathBuf>,
 }
 
 /// Counts for the whole scan.
@@ -122,13 +124,18 @@ pub fn scan(
         let pool = &pool;
         let options = Arc::clone(&options);
         scope.spawn(move || {
+            let visited = options
+                .exclude
+                .iter()
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect();
             let mut d = Dispatcher {
                 pool,
                 options,
                 tx: dispatcher_tx,
                 slots: slot_tx,
                 next: 0,
-                visited: std::collections::HashSet::new(),
+                visited,
             };
             for input in &inputs {
                 d.input(input, 0);
@@ -368,9 +375,13 @@ impl Dispatcher<'_> {
             if !entry.header().entry_type().is_file() {
                 continue;
             }
+            // `tar -C dir .` stores `./name`: the tag drops the `./`.
             let member = entry
                 .path()
-                .map(|p| p.display().to_string())
+                .map(|p| {
+                    p.strip_prefix(".")
+                        .map_or_else(|_| p.display().to_string(), |q| q.display().to_string())
+                })
                 .unwrap_or_else(|_| "?".into());
             let name = format!("{archive_name}!/{member}");
             let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
@@ -439,7 +450,11 @@ fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> usize {
 }
 
 fn looks_like_capture(head: &[u8]) -> bool {
-    matches!(input::sniff(head), Sniffed::Capture(_) | Sniffed::Gzip)
+    // Other compressions are analysed too, so their row says what to do.
+    matches!(
+        input::sniff(head),
+        Sniffed::Capture(_) | Sniffed::Gzip | Sniffed::Unsupported(_)
+    )
 }
 
 /// Whether a stream holds a capture, plain or gzip-compressed (reading at most
@@ -456,6 +471,7 @@ fn holds_capture(mut r: impl Read) -> bool {
             gzip_holds(std::io::Cursor::new(head.to_vec()).chain(r)),
             Kind::Capture
         ),
+        Sniffed::Unsupported(_) => true,
         Sniffed::Other => false,
     }
 }
@@ -500,6 +516,8 @@ fn classify_file(path: &Path) -> Result<Kind, Error> {
     match input::sniff(head) {
         Sniffed::Capture(_) => Ok(Kind::Capture),
         Sniffed::Gzip => Ok(gzip_holds(BufReader::new(File::open(path).map_err(io)?))),
+        // xz, bzip2, zstd…: reported unreadable, saying so, never silently skipped.
+        Sniffed::Unsupported(_) => Ok(Kind::Capture),
         Sniffed::Other => Ok(Kind::Other),
     }
 }

@@ -38,6 +38,8 @@ pub enum Sniffed {
     Capture(CaptureFormat),
     /// gzip-compressed data (to be decompressed and sniffed again).
     Gzip,
+    /// Data compressed with something not read here (named).
+    Unsupported(&'static str),
     /// Something else.
     Other,
 }
@@ -53,6 +55,11 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         | [0x4d, 0x3c, 0xb2, 0xa1, ..]
         | [0xa1, 0xb2, 0xcd, 0x34, ..]
         | [0x34, 0xcd, 0xb2, 0xa1, ..] => Sniffed::Capture(CaptureFormat::Pcap),
+        [0xfd, b'7', b'z', b'X', b'Z', ..] => Sniffed::Unsupported("xz"),
+        [b'B', b'Z', b'h', ..] => Sniffed::Unsupported("bzip2"),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Sniffed::Unsupported("zstd"),
+        [0x04, 0x22, 0x4d, 0x18, ..] => Sniffed::Unsupported("lz4"),
+        [b'7', b'z', 0xbc, 0xaf, ..] => Sniffed::Unsupported("7-Zip"),
         _ => Sniffed::Other,
     }
 }
@@ -118,6 +125,12 @@ pub fn from_reader<'r>(
                 }),
             }
         }
+        Sniffed::Unsupported(how) => Err(Error::NotACapture {
+            path: path.to_path_buf(),
+            detail: format!(
+                "{how}-compressed: decompress it first; captures and archives are read plain or gzip-compressed"
+            ),
+        }),
         Sniffed::Other => Err(Error::NotACapture {
             path: path.to_path_buf(),
             detail: describe(&head).to_string(),

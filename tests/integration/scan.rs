@@ -95,6 +95,7 @@ fn run(dir: &Path, jobs: usize) -> (Fleet, Vec<String>) {
         analysis: Options::default(),
         jobs,
         keep_lines: true,
+        exclude: Vec::new(),
     };
     let mut fleet = Fleet::default();
     let mut order = Vec::new();
@@ -301,5 +302,48 @@ fn symlink_loops_and_special_files_neither_repeat_nor_hang() {
     assert_eq!(fleet.captures, 1, "{order:?}");
     assert_eq!(fleet.unreadable, 0, "{order:?}");
     assert_eq!(fleet.skipped, 1, "the socket");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn other_compressions_are_reported_and_tar_tags_drop_dot_slash() {
+    let dir = scratch("compressions");
+    // The first bytes of an xz stream and of a zstd frame: not read, but never
+    // silently skipped as "not a capture".
+    std::fs::write(
+        dir.join("fleet.tar.xz"),
+        b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("ep.pcapng.zst"), b"\x28\xb5\x2f\xfd\x24\x00")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // `tar -C dir .` stores ./name.
+    let mut tar = tar::Builder::new(Vec::new());
+    let bytes = fixture("tls13-ok.pcapng");
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let _ = tar.append_data(&mut header, "./ep-1.pcapng", bytes.as_slice());
+    std::fs::write(
+        dir.join("bundle.tar"),
+        tar.into_inner().unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (fleet, order) = run(&dir, 1);
+    assert_eq!((fleet.captures, fleet.unreadable), (1, 2), "{order:?}");
+    let errors: Vec<String> = fleet.rows.iter().filter_map(|r| r.error.clone()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("xz-compressed")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("zstd-compressed")),
+        "{errors:?}"
+    );
+    assert!(
+        order.iter().any(|n| n.ends_with("bundle.tar!/ep-1.pcapng")),
+        "{order:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
