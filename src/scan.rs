@@ -388,14 +388,21 @@ impl Dispatcher<'_> {
             if size <= MAX_BUFFERED_MEMBER {
                 let mut data = Vec::with_capacity(size);
                 if let Err(e) = entry.read_to_end(&mut data) {
-                    self.unreadable(
-                        name,
-                        Error::Archive {
-                            path: path.to_path_buf(),
-                            detail: e.to_string(),
-                        },
-                    );
-                    continue;
+                    // The archive is cut (or corrupt) inside this member: what
+                    // came of it is analysed as far as it goes (its warnings say
+                    // where it stops), and nothing can be read past it.
+                    if holds_capture(data.as_slice()) {
+                        self.dispatch(name, Source::Bytes(data));
+                    } else {
+                        self.unreadable(
+                            name,
+                            Error::Archive {
+                                path: path.to_path_buf(),
+                                detail: e.to_string(),
+                            },
+                        );
+                    }
+                    return;
                 }
                 if holds_capture(data.as_slice()) {
                     self.dispatch(name, Source::Bytes(data));

@@ -347,3 +347,41 @@ fn other_compressions_are_reported_and_tar_tags_drop_dot_slash() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_cut_tar_gz_gives_its_partial_member_once() {
+    let dir = scratch("cut-tgz");
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::none(),
+    ));
+    for (name, file) in [
+        ("a.pcapng", "tetra-good.pcapng"),
+        ("b.pcapng", "http-continue.pcapng"),
+    ] {
+        let bytes = fixture(file);
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let _ = tar.append_data(&mut header, name, bytes.as_slice());
+    }
+    let tgz = tar
+        .into_inner()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .finish()
+        .unwrap_or_default();
+    // Cut in the middle of b.pcapng (stored, so offsets are the tar's).
+    let cut = fixture("tetra-good.pcapng").len() + 512 * 3 + 20_000;
+    std::fs::write(dir.join("cut.tgz"), tgz.get(..cut).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (fleet, order) = run(&dir, 1);
+    assert_eq!((fleet.captures, fleet.unreadable), (2, 0), "{order:?}");
+    let b = fleet
+        .rows
+        .iter()
+        .find(|r| r.capture.ends_with("!/b.pcapng"))
+        .unwrap_or_else(|| panic!("{order:?}"));
+    assert!(b.warnings >= 1, "the cut member says where it stops");
+    let _ = std::fs::remove_dir_all(&dir);
+}
