@@ -386,6 +386,11 @@ impl ConnectionTracker {
             };
             self.streams[dir].finish(budget, &mut sink);
         }
+        for dir in Direction::BOTH {
+            if let Some((frame, _)) = self.tcp.fin[dir] {
+                session.fin(dir, frame);
+            }
+        }
         session.finish(last_frame, last_ts, warnings);
         let client_dir = self.client_direction_with(&session);
         let c = client_dir;

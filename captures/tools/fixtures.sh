@@ -203,6 +203,15 @@ fx_http_auth_retry() {
   cap_stop
 }
 
+fx_http_until_close() {
+  # an HTTP/1.0 response without Content-Length, written line by line: its
+  # body ends with the server's FIN (where Wireshark shows the response)
+  pyserver td-srv http-until-close 10.0.1.30 80
+  cap_start "$CAPDIR/http-until-close.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${FEEDS[@]}" http://otx.alienvault.com/feed.txt
+  cap_stop
+}
+
 fx_taxii_not_found() {
   pyserver td-srv http 10.0.1.30 80 notfound
   cap_start "$CAPDIR/taxii-not-found.pcapng" cli0 "$MAINF"
@@ -639,6 +648,7 @@ ALL_FIXTURES=(
   handshake-rejected not-tls tls13-untrusted taxii-cut-body one-sided proxy-tls13-ok
   client-dh-too-small cert-wrong-name http-continue server-closes lost-segment
   renegotiation-refused http-auth-retry dns-search-list dns-shared-address
+  http-until-close
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments

@@ -22,6 +22,8 @@ usage: servers.py MODE ADDR PORT [ARGS]
                           GET /auth -> 401 (Basic) until credentials
                           come, then 200;
                           "Expect: 100-continue" gets an interim 100 first
+  http-until-close ADDR PORT HTTP/1.0 GET -> 200 whose body has no length:
+                          it ends when the server closes the connection
   https403 ADDR PORT CERT KEY   TLS 1.2-only (ECDHE-RSA-AES128-GCM-SHA256) HTTPS
                           server answering every request 403 Forbidden, like the
                           bare API root of api-sse.cisco.com
@@ -250,9 +252,31 @@ class KeepAlive(Quiet):
         self.wfile.write(data)
 
 
+class UntilClose(BaseHTTPRequestHandler):
+    """HTTP/1.0 without Content-Length: the body ends when the server closes."""
+
+    protocol_version = "HTTP/1.0"
+    server_version = "feed"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("servers.py: %s %s\n" % (self.address_string(), fmt % args))
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        for i in range(40):
+            self.wfile.write(("indicator %d 203.0.113.%d\n" % (i, i)).encode())
+            self.wfile.flush()
+
+
 def main():
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if mode == "http-keepalive":
+    if mode == "http-until-close":
+        HTTPServer.allow_reuse_address = True
+        HTTPServer((addr, port), UntilClose).serve_forever()
+    elif mode == "http-keepalive":
         HTTPServer.allow_reuse_address = True
         HTTPServer((addr, port), KeepAlive).serve_forever()
     elif mode == "http":

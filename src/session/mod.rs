@@ -131,6 +131,8 @@ pub struct Session {
     shed_warned: bool,
     /// Whether the out-of-order cap already cost this connection bytes (warned once).
     cap_gap_warned: PerDirection<bool>,
+    /// Frame of each direction's FIN, told at the end.
+    fin_frame: PerDirection<Option<FrameNo>>,
 }
 
 /// Bytes quoted from a side that answered TLS with something else.
@@ -160,6 +162,7 @@ impl Session {
             http_dropped: 0,
             shed_warned: false,
             cap_gap_warned: PerDirection::default(),
+            fin_frame: PerDirection::default(),
         }
     }
 
@@ -555,6 +558,11 @@ impl Session {
         };
     }
 
+    /// The FIN of direction `dir` was in frame `frame`.
+    pub fn fin(&mut self, dir: Direction, frame: FrameNo) {
+        self.fin_frame[dir] = Some(frame);
+    }
+
     /// The connection ended (or the capture did): flush what is half-decoded,
     /// and say what the per-connection caps left out.
     pub fn finish(&mut self, frame: FrameNo, ts: Timestamp, warnings: &mut Vec<Warning>) {
@@ -625,7 +633,10 @@ impl Session {
                                 last_frame: last,
                             });
                         } else {
-                            x.set_body(&body.kept, last);
+                            // A body that runs until the close completes at the
+                            // sender's FIN (where Wireshark shows it).
+                            let end = self.fin_frame[d].filter(|f| *f >= last).unwrap_or(last);
+                            x.set_body(&body.kept, end);
                         }
                     }
                 }
