@@ -279,26 +279,12 @@ impl ConnectionTracker {
             self.streams[dir].push(seg, frame, ts, budget, &mut |_| {});
             return;
         };
-        let mut sink = |ev: StreamEvent<'_>| match ev {
-            StreamEvent::Data { bytes, frame, ts } => {
-                session.on_data(dir, bytes, frame, ts, warnings)
-            }
-            StreamEvent::Gap { len, frame, cause } => {
-                session.on_gap(dir, len, cause, frame, ts, warnings)
-            }
-        };
+        let mut sink = |ev: StreamEvent<'_>| session.on_stream_event(dir, ev, ts, warnings);
         self.streams[dir].push(seg, frame, ts, budget, &mut sink);
         if seg.flags.ack {
             // The acknowledgement may prove the other direction lost bytes.
             let other = dir.reverse();
-            let mut sink = |ev: StreamEvent<'_>| match ev {
-                StreamEvent::Data { bytes, frame, ts } => {
-                    session.on_data(other, bytes, frame, ts, warnings)
-                }
-                StreamEvent::Gap { len, frame, cause } => {
-                    session.on_gap(other, len, cause, frame, ts, warnings)
-                }
-            };
+            let mut sink = |ev: StreamEvent<'_>| session.on_stream_event(other, ev, ts, warnings);
             self.streams[other].acked(seg.ack, budget, &mut sink);
         }
     }
@@ -376,14 +362,8 @@ impl ConnectionTracker {
             .unwrap_or_else(|| Box::new(Session::new(self.dns_port)));
         for dir in Direction::BOTH {
             let session = &mut session;
-            let mut sink = |ev: StreamEvent<'_>| match ev {
-                StreamEvent::Data { bytes, frame, ts } => {
-                    session.on_data(dir, bytes, frame, ts, warnings)
-                }
-                StreamEvent::Gap { len, frame, cause } => {
-                    session.on_gap(dir, len, cause, frame, last_ts, warnings)
-                }
-            };
+            let mut sink =
+                |ev: StreamEvent<'_>| session.on_stream_event(dir, ev, last_ts, warnings);
             self.streams[dir].finish(budget, &mut sink);
         }
         for dir in Direction::BOTH {

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use crate::capture::{FrameNo, Timestamp};
 use crate::error::Warning;
-use crate::flow::reassembly::GapCause;
+use crate::flow::reassembly::{GapCause, StreamEvent};
 use crate::flow::{Direction, PerDirection};
 use crate::tls::{self, Handshake, RecordContext, TlsStream};
 use http::{BodyFraming, BodyReader, HeaderBlock, HeaderProgress, HttpExchange};
@@ -519,6 +519,23 @@ impl Session {
             hs.not_tls[d].get_or_insert((frame, sample));
         }
         DirState::Opaque
+    }
+
+    /// One event of direction `dir`'s reassembled stream: bytes (at their own
+    /// frame and time), or a gap (at `now`, the time of the frame that proved it).
+    pub fn on_stream_event(
+        &mut self,
+        dir: Direction,
+        event: StreamEvent<'_>,
+        now: Timestamp,
+        warnings: &mut Vec<Warning>,
+    ) {
+        match event {
+            StreamEvent::Data { bytes, frame, ts } => self.on_data(dir, bytes, frame, ts, warnings),
+            StreamEvent::Gap { len, frame, cause } => {
+                self.on_gap(dir, len, cause, frame, now, warnings)
+            }
+        }
     }
 
     /// Bytes of direction `dir` that will never come, and why. A hole given up
