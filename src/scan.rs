@@ -302,6 +302,11 @@ impl Dispatcher<'_> {
             }
         };
         for index in 0..zip.len() {
+            // The central directory names the member even when its data
+            // cannot be read (an unsupported compression, encryption).
+            let listed = zip
+                .name_for_index(index)
+                .map_or_else(|| format!("#{index}"), str::to_string);
             let (member, is_capture) = match zip.by_index(index) {
                 Ok(mut f) if f.is_file() => {
                     let name = f.name().to_string();
@@ -310,7 +315,7 @@ impl Dispatcher<'_> {
                 Ok(_) => continue,
                 Err(e) => {
                     self.unreadable(
-                        format!("{archive_name}!/#{index}"),
+                        format!("{archive_name}!/{listed}"),
                         Error::Archive {
                             path: path.to_path_buf(),
                             detail: e.to_string(),

@@ -385,3 +385,40 @@ fn a_cut_tar_gz_gives_its_partial_member_once() {
     assert!(b.warnings >= 1, "the cut member says where it stops");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_zip_member_that_cannot_be_read_is_named() {
+    let dir = scratch("zip-method");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let _ = zip.start_file("site/ep-7.pcapng", opts);
+    let _ = zip.write_all(&fixture("tls13-ok.pcapng"));
+    let mut bytes = zip
+        .finish()
+        .unwrap_or_else(|e| panic!("zip: {e}"))
+        .into_inner();
+    // Say the member is bzip2-compressed (method 12), in its local header and
+    // in the central directory: as an archiver without deflate would write it.
+    let set_method = |bytes: &mut Vec<u8>, signature: &[u8], offset: usize| {
+        let at = bytes
+            .windows(4)
+            .position(|w| w == signature)
+            .unwrap_or_else(|| panic!("no {signature:?}"));
+        if let Some(m) = bytes.get_mut(at + offset..at + offset + 2) {
+            m.copy_from_slice(&12u16.to_le_bytes());
+        }
+    };
+    set_method(&mut bytes, b"PK\x03\x04", 8);
+    set_method(&mut bytes, b"PK\x01\x02", 10);
+    std::fs::write(dir.join("bundle.zip"), bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (fleet, order) = run(&dir, 1);
+    assert_eq!(fleet.unreadable, 1, "{order:?}");
+    assert!(
+        order
+            .iter()
+            .any(|n| n.ends_with("bundle.zip!/site/ep-7.pcapng")),
+        "{order:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
