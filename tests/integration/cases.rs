@@ -312,6 +312,23 @@ fn dns_cases() {
         );
         assert_eq!(finding.connection, None);
         assert!(finding.dns.is_some());
+        // Queries retried to the server that failed them list each type once
+        // ("4 queries: A, AAAA"; an unanswered retransmission is one query).
+        let types: Vec<String> = f["dns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q["type"].as_str().map(str::to_string))
+            .collect();
+        if code == "dns-servfail" {
+            assert!(
+                finding
+                    .detail
+                    .contains(&format!("{} queries: A, AAAA)", types.len())),
+                "{}",
+                finding.detail
+            );
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
             None => (FindingCode::DnsNoResponse, "got no answer".to_string()),
             Some("NXDOMAIN") => (
                 FindingCode::DnsNxdomain,
-                "does not exist (NXDOMAIN)".to_string(),
+                "was answered NXDOMAIN: the name does not exist".to_string(),
             ),
             Some("NOERROR") => continue, // no address of this type: not a failure by itself
             Some(r) => (FindingCode::DnsServfail, format!("failed with {r}")),
@@ -133,6 +133,12 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
                     "Check that the DNS server {server} is reachable (UDP/TCP 53 through the firewall) and configured on the device."
                 ),
             ),
+            _ if x.rcode.as_deref() == Some("REFUSED") => (
+                format!("DNS: lookup of {name} refused"),
+                format!(
+                    "The DNS server {server} refuses to answer this client: it does not offer recursion to it (access list, or not a resolver at all). Point the client at its configured resolver, or allow this client on {server}."
+                ),
+            ),
             _ => (
                 format!("DNS: lookup of {name} failed"),
                 format!(
@@ -154,8 +160,12 @@ pub fn dns(failures: &[DnsExchange], ctx: &DnsContext<'_>) -> Vec<Finding> {
         }
         evidence.sort_unstable();
         evidence.dedup();
-        let mut types: Vec<&str> = same.iter().map(|y| y.qtype.as_str()).collect();
-        types.dedup();
+        let mut types: Vec<&str> = Vec::new();
+        for t in same.iter().map(|y| y.qtype.as_str()) {
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
         let queries = if same.len() > 1 {
             format!(" ({} queries: {})", same.len(), types.join(", "))
         } else {
