@@ -426,6 +426,17 @@ mod tests {
     use super::*;
     use crate::capture::{FrameNo, Timestamp};
 
+    /// A frame of `link` holding `data`, of which `cut` bytes were not captured.
+    fn frame(link: LinkType, data: &[u8], cut: u32) -> Frame<'_> {
+        Frame {
+            no: FrameNo(1),
+            ts: Timestamp::default(),
+            link,
+            data,
+            orig_len: data.len() as u32 + cut,
+        }
+    }
+
     /// Ethernet + 802.1Q + IPv4 + TCP SYN (ports 51771 → 6050), hand-assembled
     /// to exercise the VLAN path; real captures cover the rest in tests/.
     fn vlan_syn() -> Vec<u8> {
@@ -443,13 +454,7 @@ mod tests {
     #[test]
     fn decodes_vlan_tagged_tcp() {
         let data = vlan_syn();
-        let frame = Frame {
-            no: FrameNo(1),
-            ts: Timestamp::default(),
-            link: LinkType::ETHERNET,
-            data: &data,
-            orig_len: data.len() as u32,
-        };
+        let frame = frame(LinkType::ETHERNET, &data, 0);
         let p = decode(&frame).ok();
         let Some(Packet {
             src,
@@ -475,13 +480,7 @@ mod tests {
         data[14 + 4 + 3] = 140;
         data[14 + 4 + 20 + 13] = 0x18; // PSH, ACK
         data.extend_from_slice(&[0x16; 10]);
-        let frame = Frame {
-            no: FrameNo(4),
-            ts: Timestamp::default(),
-            link: LinkType::ETHERNET,
-            data: &data,
-            orig_len: data.len() as u32 + 90,
-        };
+        let frame = frame(LinkType::ETHERNET, &data, 90);
         let Ok(Packet {
             transport: Transport::Tcp(t),
             ..
@@ -519,14 +518,7 @@ mod tests {
     }
 
     fn raw_ip_tcp(data: &[u8]) -> Option<TcpSegment<'_>> {
-        let frame = Frame {
-            no: FrameNo(1),
-            ts: Timestamp::default(),
-            link: LinkType::RAW,
-            data,
-            orig_len: data.len() as u32,
-        };
-        match decode(&frame) {
+        match decode(&frame(LinkType::RAW, data, 0)) {
             Ok(Packet {
                 src,
                 transport: Transport::Tcp(t),
@@ -557,13 +549,7 @@ mod tests {
         let mut mpls = vec![0u8; 12];
         mpls.extend_from_slice(&[0x88, 0x47, 0, 1, 0, 64, 0, 2, 1, 64]);
         mpls.extend_from_slice(&ip_syn());
-        let frame = Frame {
-            no: FrameNo(1),
-            ts: Timestamp::default(),
-            link: LinkType::ETHERNET,
-            data: &mpls,
-            orig_len: mpls.len() as u32,
-        };
+        let frame = frame(LinkType::ETHERNET, &mpls, 0);
         assert!(matches!(
             decode(&frame),
             Ok(Packet {
@@ -586,13 +572,7 @@ mod tests {
         data[3] = 60; // IPv4 total length: 20 + 40
         data[20 + 12] = 0xa0; // data offset 10 words
         data.extend_from_slice(&[1; 10]);
-        let frame = Frame {
-            no: FrameNo(1),
-            ts: Timestamp::default(),
-            link: LinkType::RAW,
-            data: &data,
-            orig_len: data.len() as u32 + 10,
-        };
+        let frame = frame(LinkType::RAW, &data, 10);
         let Ok(Packet {
             transport: Transport::Tcp(t),
             ..

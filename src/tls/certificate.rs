@@ -14,7 +14,7 @@ use x509_parser::public_key::PublicKey;
 
 use crate::capture::FrameNo;
 use crate::capture::time::rfc3339_seconds;
-use crate::tls::codepoints::hex_digit;
+use crate::tls::codepoints::push_hex;
 use crate::wire::Reader;
 
 /// One certificate of a chain.
@@ -177,19 +177,11 @@ pub fn decode_der(der: &[u8], frame: FrameNo) -> Certificate {
     cert
 }
 
-/// Lowercase hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(hex_digit(b >> 4)));
-        out.push(char::from(hex_digit(*b)));
-    }
-    out
-}
-
 fn decode_der_uncached(der: &[u8], frame: FrameNo) -> Certificate {
     let mut cert = Certificate::empty(frame);
-    cert.sha256 = Some(hex(&Sha256::digest(der)));
+    let mut sha256 = String::new();
+    push_hex(&mut sha256, &Sha256::digest(der));
+    cert.sha256 = Some(sha256);
     let x509 = match parse_x509_certificate(der) {
         Ok((_, c)) => c,
         Err(e) => {
@@ -256,11 +248,9 @@ fn rfc4514(name: &X509Name<'_>) -> String {
                     let value = match atv.as_str() {
                         Ok(s) => escape_value(s),
                         Err(_) => {
-                            let raw = atv.attr_value().data;
-                            format!(
-                                "#{}",
-                                raw.iter().map(|b| format!("{b:02x}")).collect::<String>()
-                            )
+                            let mut hash = String::from("#");
+                            push_hex(&mut hash, atv.attr_value().data);
+                            hash
                         }
                     };
                     format!("{key}={value}")

@@ -178,6 +178,16 @@ pub fn hex_digit(n: u8) -> u8 {
         .unwrap_or(b'0')
 }
 
+/// Appends `bytes` as lowercase hex (certificate fingerprints, JA4 hashes,
+/// raw DN values).
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(hex_digit(b >> 4)));
+        out.push(char::from(hex_digit(*b)));
+    }
+}
+
 /// Serializes `v` as `0x` and `digits` lowercase hex digits (the `Display`
 /// form), from a stack buffer: a connection record carries a hundred code
 /// points, and going through `fmt` for each was a measurable share of writing

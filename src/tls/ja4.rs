@@ -15,7 +15,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::tls::client_hello::ClientHello;
-use crate::tls::codepoints::{hex_digit, is_grease};
+use crate::tls::codepoints::{hex_digit, is_grease, push_hex};
 
 /// Computes the JA4 of a complete ClientHello; `first_alpn` is the first ALPN
 /// value's raw bytes.
@@ -124,10 +124,7 @@ fn push_hash12_or_zeros(out: &mut String, input: &str) {
         return;
     }
     let digest = Sha256::digest(input.as_bytes());
-    for b in digest.iter().take(6) {
-        out.push(char::from(hex_digit(b >> 4)));
-        out.push(char::from(hex_digit(*b)));
-    }
+    push_hex(out, digest.get(..6).unwrap_or_default());
 }
 
 #[cfg(test)]
