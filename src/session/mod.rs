@@ -261,7 +261,19 @@ impl Session {
         self.bytes[d] = self.bytes[d].saturating_add(data.len() as u64);
         self.first_data[d].get_or_insert((frame, ts));
         self.last_data[d] = Some((frame, ts));
-        if self.frame_times.len() < MAX_FRAME_TIMES
+        // Only frames that may still carry a hello, a CONNECT or an HTTP
+        // message are timed: a bulk transfer's frames would hold a slot each
+        // for as long as the connection is open.
+        let steady = match &self.dirs[d] {
+            DirState::Opaque => true,
+            DirState::Tls(_) => self
+                .handshake
+                .as_ref()
+                .is_some_and(|h| h.application_data[d].is_some()),
+            _ => false,
+        };
+        if !steady
+            && self.frame_times.len() < MAX_FRAME_TIMES
             && self.frame_times.last().is_none_or(|(f, _)| *f != frame)
         {
             self.frame_times.push((frame, ts));
