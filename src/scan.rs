@@ -9,13 +9,16 @@
 //! only be read in order) are read into memory when at most
 //! [`MAX_BUFFERED_MEMBER`] bytes — at most `2 × jobs` of them at a time — and
 //! larger ones are analysed as they stream by. Memory is therefore bounded by
-//! the number of jobs, whatever the archive's size.
+//! the number of jobs, whatever the archive's size. Archives inside archives
+//! (a support bundle's zip of per-host tar.gz files) are opened too, up to
+//! [`MAX_NESTING`] deep: a nested tar streams, a nested zip (it needs random
+//! access) is read into memory when at most [`MAX_BUFFERED_MEMBER`] bytes.
 //!
 //! A member that cannot be analysed at all (unreadable, bad header) gives a
 //! result carrying its error; the scan goes on.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -30,6 +33,9 @@ use crate::{Options, analyze_stream};
 pub const MAX_BUFFERED_MEMBER: usize = 64 << 20;
 /// How deep directories are walked.
 const MAX_DEPTH: usize = 64;
+/// How deep archives inside archives are opened (a zip holding a tar.gz
+/// holding a zip is three deep).
+const MAX_NESTING: usize = 4;
 
 /// Where a capture comes from.
 #[derive(Debug)]
@@ -289,51 +295,61 @@ impl Dispatcher<'_> {
             Ok(f) => f,
             Err(e) => return self.unreadable(archive_name, e),
         };
-        let mut zip = match zip::ZipArchive::new(BufReader::new(file)) {
-            Ok(z) => z,
-            Err(e) => {
-                return self.unreadable(
-                    archive_name,
-                    Error::Archive {
-                        path: path.to_path_buf(),
-                        detail: e.to_string(),
-                    },
-                );
-            }
-        };
+        match zip::ZipArchive::new(BufReader::new(file)) {
+            Ok(mut zip) => self.zip_members(&archive_name, path, &mut zip, true, 0),
+            Err(e) => self.unreadable(archive_name, archive_error(path, e)),
+        }
+    }
+
+    /// Every member of a zip: captures are analysed (opened again by the
+    /// worker when the zip is a file, else read into memory), archives opened.
+    fn zip_members<R: Read + Seek>(
+        &mut self,
+        archive_name: &str,
+        path: &Path,
+        zip: &mut zip::ZipArchive<R>,
+        on_disk: bool,
+        nesting: usize,
+    ) {
         for index in 0..zip.len() {
             // The central directory names the member even when its data
             // cannot be read (an unsupported compression, encryption).
             let listed = zip
                 .name_for_index(index)
                 .map_or_else(|| format!("#{index}"), str::to_string);
-            let (member, is_capture) = match zip.by_index(index) {
+            let (member, kind) = match zip.by_index(index) {
                 Ok(mut f) if f.is_file() => {
                     let name = f.name().to_string();
-                    (name, holds_capture(&mut f))
+                    (name, member_kind(&mut f))
                 }
                 Ok(_) => continue,
                 Err(e) => {
-                    self.unreadable(
-                        format!("{archive_name}!/{listed}"),
-                        Error::Archive {
-                            path: path.to_path_buf(),
-                            detail: e.to_string(),
-                        },
-                    );
+                    self.unreadable(format!("{archive_name}!/{listed}"), archive_error(path, e));
                     continue;
                 }
             };
-            if is_capture {
-                self.dispatch(
-                    format!("{archive_name}!/{member}"),
+            let name = format!("{archive_name}!/{member}");
+            match kind {
+                Kind::Other => {
+                    let _ = self.tx.send(Message::Skipped);
+                }
+                Kind::Capture if on_disk => self.dispatch(
+                    name,
                     Source::Zip {
                         archive: path.to_path_buf(),
                         index,
                     },
-                );
-            } else {
-                let _ = self.tx.send(Message::Skipped);
+                ),
+                kind => {
+                    let read = zip
+                        .by_index(index)
+                        .map_err(|e| archive_error(path, e))
+                        .and_then(|f| read_member(f, path));
+                    match read {
+                        Ok(data) => self.member(name, path, kind, data, nesting),
+                        Err(e) => self.unreadable(name, e),
+                    }
+                }
             }
         }
     }
@@ -349,31 +365,54 @@ impl Dispatcher<'_> {
         } else {
             Box::new(BufReader::new(file))
         };
+        self.tar_members(&archive_name, path, reader, 0);
+    }
+
+    /// A member read into memory, found inside an archive `nesting` deep:
+    /// a capture is queued, an archive opened in turn.
+    fn member(&mut self, name: String, path: &Path, kind: Kind, data: Vec<u8>, nesting: usize) {
+        let inner = nesting + 1;
+        match kind {
+            Kind::Capture => self.dispatch(name, Source::Bytes(data)),
+            Kind::Other => {
+                let _ = self.tx.send(Message::Skipped);
+            }
+            _ if inner > MAX_NESTING => self.unreadable(name, too_deep(path)),
+            Kind::Zip => match zip::ZipArchive::new(std::io::Cursor::new(data)) {
+                Ok(mut zip) => self.zip_members(&name, path, &mut zip, false, inner),
+                Err(e) => self.unreadable(name, archive_error(path, e)),
+            },
+            Kind::Tar { gzip } => {
+                let data = std::io::Cursor::new(data);
+                let reader: Box<dyn Read> = if gzip {
+                    Box::new(flate2::read::MultiGzDecoder::new(data))
+                } else {
+                    Box::new(data)
+                };
+                self.tar_members(&name, path, reader, inner);
+            }
+        }
+    }
+
+    /// Every member of a tar, in order (a tar can only be read once).
+    fn tar_members(
+        &mut self,
+        archive_name: &str,
+        path: &Path,
+        reader: Box<dyn Read + '_>,
+        nesting: usize,
+    ) {
         let mut archive = tar::Archive::new(reader);
         let entries = match archive.entries() {
             Ok(e) => e,
-            Err(e) => {
-                return self.unreadable(
-                    archive_name,
-                    Error::Archive {
-                        path: path.to_path_buf(),
-                        detail: e.to_string(),
-                    },
-                );
-            }
+            Err(e) => return self.unreadable(archive_name.to_string(), archive_error(path, e)),
         };
         for entry in entries {
             let mut entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     // A broken tar cannot be read past this point.
-                    self.unreadable(
-                        format!("{archive_name}!/…"),
-                        Error::Archive {
-                            path: path.to_path_buf(),
-                            detail: e.to_string(),
-                        },
-                    );
+                    self.unreadable(format!("{archive_name}!/…"), archive_error(path, e));
                     return;
                 }
             };
@@ -396,43 +435,95 @@ impl Dispatcher<'_> {
                     // The archive is cut (or corrupt) inside this member: what
                     // came of it is analysed as far as it goes (its warnings say
                     // where it stops), and nothing can be read past it.
-                    if holds_capture(data.as_slice()) {
+                    if matches!(member_kind(data.as_slice()), Kind::Capture) {
                         self.dispatch(name, Source::Bytes(data));
                     } else {
-                        self.unreadable(
-                            name,
-                            Error::Archive {
-                                path: path.to_path_buf(),
-                                detail: e.to_string(),
-                            },
-                        );
+                        self.unreadable(name, archive_error(path, e));
                     }
                     return;
                 }
-                if holds_capture(data.as_slice()) {
-                    self.dispatch(name, Source::Bytes(data));
-                } else {
+                let kind = member_kind(data.as_slice());
+                self.member(name, path, kind, data, nesting);
+                continue;
+            }
+            // Too big to hold: analysed (or opened) here, as it streams by.
+            let mut head = vec![0u8; HEAD_BYTES];
+            let got = read_prefix(&mut entry, &mut head);
+            head.truncate(got);
+            let kind = member_kind(head.as_slice());
+            let stream = std::io::Cursor::new(head).chain(&mut entry);
+            match kind {
+                Kind::Other => {
                     let _ = self.tx.send(Message::Skipped);
                 }
-            } else {
-                // Too big to hold: analyse it here, as it streams by.
-                let mut head = [0u8; 4];
-                let got = read_prefix(&mut entry, &mut head);
-                if !looks_like_capture(head.get(..got).unwrap_or_default()) {
-                    let _ = self.tx.send(Message::Skipped);
-                    continue;
+                Kind::Capture => {
+                    let seq = self.seq();
+                    let outcome = analyze_unsend(&name, stream, &self.options);
+                    let _ = self.tx.send(Message::Result(
+                        seq,
+                        Box::new(CaptureResult { name, outcome }),
+                    ));
                 }
-                let seq = self.seq();
-                let prefix = head.get(..got).unwrap_or_default().to_vec();
-                let stream = std::io::Cursor::new(prefix).chain(&mut entry);
-                let outcome = analyze_unsend(&name, stream, &self.options);
-                let _ = self.tx.send(Message::Result(
-                    seq,
-                    Box::new(CaptureResult { name, outcome }),
-                ));
+                _ if nesting + 1 > MAX_NESTING => self.unreadable(name, too_deep(path)),
+                Kind::Tar { gzip } => {
+                    let reader: Box<dyn Read + '_> = if gzip {
+                        Box::new(flate2::read::MultiGzDecoder::new(stream))
+                    } else {
+                        Box::new(stream)
+                    };
+                    self.tar_members(&name, path, reader, nesting + 1);
+                }
+                Kind::Zip => self.unreadable(
+                    name,
+                    Error::Archive {
+                        path: path.to_path_buf(),
+                        detail: format!(
+                            "a zip inside an archive is opened in memory, and this one is over {} MiB: extract it first",
+                            MAX_BUFFERED_MEMBER >> 20
+                        ),
+                    },
+                ),
             }
         }
     }
+}
+
+/// Bytes read from the start of a member too big to hold, to tell what it is
+/// (enough compressed bytes to hold a tar header once decompressed).
+const HEAD_BYTES: usize = 64 << 10;
+
+fn archive_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Archive {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    }
+}
+
+fn too_deep(path: &Path) -> Error {
+    Error::Archive {
+        path: path.to_path_buf(),
+        detail: format!("archives nested more than {MAX_NESTING} deep are not opened"),
+    }
+}
+
+/// A zip member read into memory, at most [`MAX_BUFFERED_MEMBER`] bytes.
+fn read_member(member: impl Read, path: &Path) -> Result<Vec<u8>, Error> {
+    let mut data = Vec::new();
+    let limit = MAX_BUFFERED_MEMBER as u64 + 1;
+    member
+        .take(limit)
+        .read_to_end(&mut data)
+        .map_err(|e| archive_error(path, e))?;
+    if data.len() > MAX_BUFFERED_MEMBER {
+        return Err(Error::Archive {
+            path: path.to_path_buf(),
+            detail: format!(
+                "a member of a zip inside an archive is read into memory, and this one is over {} MiB: extract it first",
+                MAX_BUFFERED_MEMBER >> 20
+            ),
+        });
+    }
+    Ok(data)
 }
 
 fn open(path: &Path) -> Result<File, Error> {
@@ -461,30 +552,27 @@ fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> usize {
     got
 }
 
-fn looks_like_capture(head: &[u8]) -> bool {
-    // Other compressions are analysed too, so their row says what to do.
-    matches!(
-        input::sniff(head),
-        Sniffed::Capture(_) | Sniffed::Gzip | Sniffed::Unsupported(_)
-    )
-}
-
-/// Whether a stream holds a capture, plain or gzip-compressed (reading at most
-/// a few hundred bytes of it). Gzip data that cannot be decompressed counts as
-/// a capture, so its analysis reports the error (the same in a directory as
-/// inside an archive); gzip holding anything else (a log, a tar) does not.
-fn holds_capture(mut r: impl Read) -> bool {
-    let mut head = [0u8; 4];
+/// What a stream holds, from its first bytes (reading at most a few hundred
+/// of them, decompressed when gzip): a capture, an archive, or something else.
+/// Gzip data that cannot be decompressed counts as a capture, so its analysis
+/// reports the error (the same in a directory as inside an archive); gzip
+/// holding anything else (a log) does not.
+fn member_kind(mut r: impl Read) -> Kind {
+    let mut head = [0u8; 512];
     let got = read_prefix(&mut r, &mut head);
     let head = head.get(..got).unwrap_or_default();
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Kind::Zip;
+    }
+    if is_tar_header(head) {
+        return Kind::Tar { gzip: false };
+    }
     match input::sniff(head) {
-        Sniffed::Capture(_) => true,
-        Sniffed::Gzip => matches!(
-            gzip_holds(std::io::Cursor::new(head.to_vec()).chain(r)),
-            Kind::Capture
-        ),
-        Sniffed::Unsupported(_) => true,
-        Sniffed::Other => false,
+        Sniffed::Capture(_) => Kind::Capture,
+        Sniffed::Gzip => gzip_holds(std::io::Cursor::new(head.to_vec()).chain(r)),
+        // xz, bzip2, zstd…: reported unreadable, saying so, never silently skipped.
+        Sniffed::Unsupported(_) => Kind::Capture,
+        Sniffed::Other => Kind::Other,
     }
 }
 
@@ -511,27 +599,8 @@ fn is_tar_header(block: &[u8]) -> bool {
 }
 
 fn classify_file(path: &Path) -> Result<Kind, Error> {
-    let io = |e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let mut f = File::open(path).map_err(io)?;
-    let mut head = [0u8; 512];
-    let got = read_prefix(&mut f, &mut head);
-    let head = head.get(..got).unwrap_or_default();
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Ok(Kind::Zip);
-    }
-    if is_tar_header(head) {
-        return Ok(Kind::Tar { gzip: false });
-    }
-    match input::sniff(head) {
-        Sniffed::Capture(_) => Ok(Kind::Capture),
-        Sniffed::Gzip => Ok(gzip_holds(BufReader::new(File::open(path).map_err(io)?))),
-        // xz, bzip2, zstd…: reported unreadable, saying so, never silently skipped.
-        Sniffed::Unsupported(_) => Ok(Kind::Capture),
-        Sniffed::Other => Ok(Kind::Other),
-    }
+    let file = open(path)?;
+    Ok(member_kind(BufReader::new(file)))
 }
 
 fn analyze_source(

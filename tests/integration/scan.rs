@@ -422,3 +422,77 @@ fn a_zip_member_that_cannot_be_read_is_named() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn tar_of(members: &[(&str, Vec<u8>)], gzip: bool) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, bytes) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        let _ = tar.append_data(&mut header, name, bytes.as_slice());
+    }
+    let tar = tar.into_inner().unwrap_or_else(|e| panic!("tar: {e}"));
+    if !gzip {
+        return tar;
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(&tar);
+    gz.finish().unwrap_or_else(|e| panic!("gzip: {e}"))
+}
+
+fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        let _ = zip.start_file(*name, zip::write::SimpleFileOptions::default());
+        let _ = zip.write_all(bytes);
+    }
+    zip.finish()
+        .unwrap_or_else(|e| panic!("zip: {e}"))
+        .into_inner()
+}
+
+#[test]
+fn archives_inside_archives_are_opened_to_a_depth() {
+    let dir = scratch("nested");
+    let ok = fixture("tls13-ok.pcapng");
+    let rejected = fixture("handshake-rejected.pcapng");
+    // A support bundle: a zip of per-host archives (a tar.gz, a zip), itself
+    // shipped inside a tar.
+    let host1 = tar_of(&[("a.pcapng", ok.clone())], true);
+    let host2 = zip_of(&[("b.pcapng", rejected.clone()), ("notes.txt", b"x".to_vec())]);
+    let bundle = zip_of(&[("host1.tar.gz", host1), ("host2.zip", host2)]);
+    std::fs::write(dir.join("bundle.zip"), &bundle).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("shipment.tar"),
+        tar_of(&[("bundle.zip", bundle)], false),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Six zips deep: opened to MAX_NESTING, then reported, never recursed forever.
+    let mut deep = zip_of(&[("x.pcapng", ok)]);
+    for _ in 0..6 {
+        deep = zip_of(&[("inner.zip", deep)]);
+    }
+    std::fs::write(dir.join("deep.zip"), deep).unwrap_or_else(|e| panic!("{e}"));
+    for jobs in [1, 2] {
+        let (fleet, order) = run(&dir, jobs);
+        let expected = [
+            "bundle.zip!/host1.tar.gz!/a.pcapng",
+            "bundle.zip!/host2.zip!/b.pcapng",
+            "shipment.tar!/bundle.zip!/host1.tar.gz!/a.pcapng",
+            "shipment.tar!/bundle.zip!/host2.zip!/b.pcapng",
+        ];
+        for name in expected {
+            assert!(order.iter().any(|n| n.ends_with(name)), "{name}: {order:?}");
+        }
+        assert_eq!((fleet.captures, fleet.failed), (4, 2), "{order:?}");
+        assert_eq!(fleet.skipped, 2, "the notes in both copies of host2.zip");
+        assert_eq!(fleet.unreadable, 1, "{order:?}");
+        let errors: Vec<String> = fleet.rows.iter().filter_map(|r| r.error.clone()).collect();
+        assert!(
+            errors.iter().any(|e| e.contains("nested more than")),
+            "{errors:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
