@@ -205,33 +205,65 @@ pub fn unusual_offer(hello: &ClientHello) -> Vec<String> {
     if offered.is_empty() {
         return notes;
     }
-    let ecdhe_rsa_aead = offered.iter().any(|i| {
-        i.kx == TlsCipherKx::Ecdhe && i.au == TlsCipherAu::Rsa && i.mac == TlsCipherMac::Aead
-    });
-    let ecdhe_ecdsa_aead = offered.iter().any(|i| {
-        i.kx == TlsCipherKx::Ecdhe && i.au == TlsCipherAu::Ecdsa && i.mac == TlsCipherMac::Aead
-    });
-    if !ecdhe_rsa_aead {
-        notes.push(
-            "no ECDHE_RSA suite with AEAD (GCM/ChaCha20) — the kind most servers with an RSA certificate require"
-                .to_string(),
-        );
+    // TLS 1.3 suites and the older ones are judged apart: a TLS 1.3 suite is
+    // always forward-secret AEAD, and a TLS 1.2 server ignores them.
+    let (tls13, legacy): (Vec<&tls_parser::TlsCipherSuite>, Vec<_>) =
+        offered.iter().partition(|i| i.kx == TlsCipherKx::Tls13);
+    let versions = hello.offered_versions();
+    let offers_tls13 = versions.iter().any(|v| v.is_tls13());
+    let offers_legacy = versions.iter().any(|v| !v.is_tls13());
+    if offers_legacy && !legacy.is_empty() {
+        let ecdhe_rsa_aead = legacy.iter().any(|i| {
+            i.kx == TlsCipherKx::Ecdhe && i.au == TlsCipherAu::Rsa && i.mac == TlsCipherMac::Aead
+        });
+        let ecdhe_ecdsa_aead = legacy.iter().any(|i| {
+            i.kx == TlsCipherKx::Ecdhe && i.au == TlsCipherAu::Ecdsa && i.mac == TlsCipherMac::Aead
+        });
+        if !ecdhe_rsa_aead {
+            notes.push(
+                "no ECDHE_RSA suite with AEAD (GCM/ChaCha20) — the kind most servers with an RSA certificate require"
+                    .to_string(),
+            );
+        }
+        if !ecdhe_rsa_aead && !ecdhe_ecdsa_aead {
+            notes.push(if tls13.is_empty() {
+                "no forward-secret AEAD suite at all".to_string()
+            } else {
+                "no forward-secret AEAD suite for TLS 1.2".to_string()
+            });
+        }
+        if legacy
+            .iter()
+            .all(|i| i.enc_mode == TlsCipherEncMode::Cbc || i.mac != TlsCipherMac::Aead)
+        {
+            notes.push(if tls13.is_empty() {
+                "only CBC suites".to_string()
+            } else {
+                "only CBC suites below TLS 1.3".to_string()
+            });
+        }
+    } else if offers_legacy && !offers_tls13 {
+        notes.push("no suite for the versions it offers".to_string());
     }
-    if !ecdhe_rsa_aead && !ecdhe_ecdsa_aead {
-        notes.push("no forward-secret AEAD suite at all".to_string());
+    if offers_tls13 {
+        if tls13.is_empty() {
+            notes.push("TLS 1.3 offered without a TLS 1.3 suite".to_string());
+        } else if !hello.cipher_suites.iter().flatten().any(|s| s.0 == 0x1301) {
+            let names: Vec<&str> = tls13.iter().map(|i| i.name).collect();
+            notes.push(format!(
+                "of the TLS 1.3 suites only {} — not TLS_AES_128_GCM_SHA256 (0x1301), the one every TLS 1.3 server must implement (RFC 8446 §9.1)",
+                names.join(", ")
+            ));
+        }
+        if !offers_legacy && !tls13.is_empty() {
+            let names: Vec<&str> = tls13.iter().map(|i| i.name).collect();
+            notes.push(format!(
+                "TLS 1.3 only, with {}: a server without TLS 1.3, or one that enables none of these suites, cannot answer",
+                names.join(", ")
+            ));
+        }
     }
-    if offered
-        .iter()
-        .all(|i| i.enc_mode == TlsCipherEncMode::Cbc || i.mac != TlsCipherMac::Aead)
-    {
-        notes.push("only CBC suites".to_string());
-    }
-    let tls13_suites = offered.iter().any(|i| i.kx == TlsCipherKx::Tls13);
-    let offers_tls13 = hello
-        .supported_versions
-        .as_ref()
-        .is_some_and(|v| v.iter().any(|v| v.is_tls13()));
-    if tls13_suites && !offers_tls13 {
+    if !tls13.is_empty() && !offers_tls13 {
         notes.push("TLS 1.3 suites offered without TLS 1.3 in supported_versions".to_string());
     }
     if hello

@@ -89,9 +89,17 @@ pub(super) fn expired_at_capture(
     })
 }
 
+/// Whether `cert` is the first certificate of the server's chain.
+fn is_leaf(conn: &Connection, cert: &crate::tls::certificate::Certificate) -> bool {
+    conn.tls
+        .as_ref()
+        .and_then(|t| t.certificates.first())
+        .is_some_and(|leaf| std::ptr::eq(leaf, cert))
+}
+
 pub(super) fn cert_expired(
     conn: &Connection,
-    alert: Option<(&str, FrameNo)>,
+    alert: Option<(&str, u8, FrameNo)>,
     severity: Severity,
     dest: &str,
 ) -> Finding {
@@ -113,10 +121,10 @@ pub(super) fn cert_expired(
     };
     let mut evidence: Vec<FrameNo> = bad.map(|(c, _)| c.frame).into_iter().collect();
     let lead = match alert {
-        Some((name, f)) => {
+        Some((name, desc, f)) => {
             evidence.push(f);
             format!(
-                "The client rejected the certificate with a fatal {name} alert (45, frame {}).",
+                "The client rejected the certificate with a fatal {name} alert ({desc}, frame {}).",
                 f.0
             )
         }
@@ -132,7 +140,13 @@ pub(super) fn cert_expired(
         format!("{dest}'s certificate is expired or not yet valid"),
         format!("{lead}{what}"),
         evidence,
-        Some("Renew the server certificate (or fix the client's clock if the certificate is in fact valid).".into()),
+        Some(match bad {
+            Some((c, true)) if !is_leaf(conn, c) => format!(
+                "Install the current intermediate on the server: the chain it sends still carries {}, which has expired (or fix the client's clock if it is in fact valid).",
+                c.subject.as_deref().unwrap_or("?")
+            ),
+            _ => "Renew the server certificate (or fix the client's clock if the certificate is in fact valid).".into(),
+        }),
     )
 }
 

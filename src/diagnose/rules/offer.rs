@@ -108,6 +108,43 @@ pub(super) fn no_shared_cipher(
     )
 }
 
+/// What to do when the server refused every version the client offered:
+/// read from what the client offered (the server's own list is unknown unless
+/// a profile gives it).
+fn refused_versions_remedy(
+    offered: &[ProtocolVersion],
+    profile: Option<&ServerProfile>,
+    dest: &str,
+) -> String {
+    if let Some(p) = profile.filter(|p| !p.versions.is_empty()) {
+        let accepted: Vec<String> = p.versions.iter().map(|v| v.name()).collect();
+        return format!(
+            "Enable on the client a version {dest} accepts ({}), in its settings or registry.",
+            accepted.join(", ")
+        );
+    }
+    let has = |v: ProtocolVersion| offered.contains(&v);
+    let newest = offered.iter().copied().max_by_key(|v| v.rank());
+    match newest {
+        Some(v) if v.is_tls13() && !has(ProtocolVersion::TLS12) => format!(
+            "The client offers only TLS 1.3, and {dest} evidently does not speak it: enable TLS 1.2 on the client (its settings or registry), or TLS 1.3 on the server."
+        ),
+        Some(v) if v.is_tls13() => format!(
+            "The client already offers TLS 1.2 and 1.3, so {dest} speaks only an older version (TLS 1.0/1.1) or none: upgrade the server to TLS 1.2 or later. Allowing TLS 1.0/1.1 on the client is a last resort."
+        ),
+        Some(v) if v == ProtocolVersion::TLS12 => format!(
+            "The client offers at most TLS 1.2, which {dest} refuses (it requires TLS 1.3): enable TLS 1.3 on the client (its settings or registry)."
+        ),
+        Some(v) => format!(
+            "The client offers at most {}, which {dest} refuses: enable TLS 1.2 and TLS 1.3 on the client (its settings or registry).",
+            v.name()
+        ),
+        None => format!(
+            "Check which TLS versions {dest} accepts (its configuration, or a working client's capture with `tlsdiag diff`) and enable one on the client."
+        ),
+    }
+}
+
 pub(super) fn version_finding(
     conn: &Connection,
     ch: Option<&crate::tls::client_hello::ClientHello>,
@@ -116,14 +153,8 @@ pub(super) fn version_finding(
     who: &str,
     dest: &str,
 ) -> Finding {
-    let offered: Vec<String> = ch
-        .map(|c| {
-            c.offered_versions()
-                .into_iter()
-                .map(ProtocolVersion::name)
-                .collect()
-        })
-        .unwrap_or_default();
+    let versions = ch.map(|c| c.offered_versions()).unwrap_or_default();
+    let offered: Vec<String> = versions.iter().map(|v| v.name()).collect();
     let server_versions = profile
         .filter(|p| !p.versions.is_empty())
         .map(|p| {
@@ -145,13 +176,21 @@ pub(super) fn version_finding(
         .and_then(|s| s.version)
         .map(|v| format!(" The server chose {}.", v.name()))
         .unwrap_or_default();
+    // The alert at that frame (protocol_version, or handshake_failure from a
+    // server refusing an SSL 3.0 hello).
+    let (alert, desc) = conn
+        .tls
+        .as_ref()
+        .and_then(|t| t.alerts.iter().find(|a| a.frame == alert_frame))
+        .and_then(|a| Some((a.name?, a.description?)))
+        .unwrap_or(("protocol_version", 70));
     finding(
         FindingCode::ProtocolVersion,
         Severity::Error,
         conn,
         format!("No TLS version in common with {dest}"),
         format!(
-            "The {who} sent a fatal protocol_version alert (70, frame {}). The client offered {}.{server_versions}{chosen}",
+            "The {who} sent a fatal {alert} alert ({desc}, frame {}). The client offered {}.{server_versions}{chosen}",
             alert_frame.0,
             if offered.is_empty() {
                 "no readable version".to_string()
@@ -164,12 +203,16 @@ pub(super) fn version_finding(
             .chain([alert_frame])
             .collect(),
         Some(if who == "server" {
-            format!(
-                "Enable a TLS version {dest} supports on the client (today: TLS 1.2 and TLS 1.3), e.g. turn TLS 1.2 back on in the client's settings or registry."
-            )
+            refused_versions_remedy(&versions, profile, dest)
         } else {
+            let chosen = conn
+                .tls
+                .as_ref()
+                .and_then(|t| t.server_hello.as_ref())
+                .and_then(|s| s.version)
+                .map_or_else(|| "a version".to_string(), ProtocolVersion::name);
             format!(
-                "The server chose a version the client refuses: enable TLS 1.2/1.3 on {dest}, or allow that version on the client."
+                "The server chose {chosen}, which the client refuses: enable TLS 1.2/1.3 on {dest}, or allow {chosen} on the client."
             )
         }),
     )

@@ -87,9 +87,33 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                     return;
                 }
             }
+            // A hello that offers nothing newer than SSL 3.0: any current
+            // server refuses the version, whatever alert it picks (OpenSSL
+            // sends handshake_failure).
+            if ch
+                .and_then(|c| c.max_version())
+                .is_some_and(|v| v.rank() < ProtocolVersion::TLS10.rank())
+            {
+                out.push(version_finding(
+                    conn,
+                    ch,
+                    profile,
+                    alert.frame,
+                    "server",
+                    &dest,
+                ));
+                return;
+            }
+            let sni = ch.and_then(|c| c.sni.as_deref());
+            let alpn = ch.and_then(|c| c.alpn.as_ref()).filter(|a| !a.is_empty());
             let unusual = ch.map(ciphers::unusual_offer).unwrap_or_default();
             let hint = match desc {
-                112 => " The server does not know the name in SNI: it serves other host names.".to_string(),
+                112 if ch.is_some() && sni.is_none() => " The ClientHello carries no server name (SNI), and this server requires one: it serves several names and will not pick a default (e.g. nginx `ssl_reject_handshake on`). Clients connecting by IP address send no SNI.".to_string(),
+                112 => format!(" The server does not know the name in SNI ({}): it serves other host names.", sni.unwrap_or("?")),
+                120 => match alpn {
+                    Some(list) => format!(" The client offered only {} in ALPN, and the server speaks none of them.", list.join(", ")),
+                    None => " The server requires ALPN, and the client offered none.".to_string(),
+                },
                 40 | 71 if !unusual.is_empty() => format!(
                     " Nothing in the capture says which of its settings failed, but the offer is unusual: {}.",
                     unusual.join("; ")
@@ -118,6 +142,12 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                 evidence,
                 Some(if matches!(desc, 40 | 71) {
                     format!("Compare the client's suites, versions and groups with what {dest} accepts (run `tlsdiag diff` against a working capture, or `--accept` with the server's list), and enable a suite the server accepts.")
+                } else if desc == 112 && sni.is_none() {
+                    format!("Connect to {dest} by its host name (not its IP address), or configure the client to send SNI.")
+                } else if desc == 112 {
+                    format!("Check the host name the client uses ({}): the server at {}:{} does not serve it. Correct the client's configuration, or add the name to the server (its virtual hosts / server_name).", sni.unwrap_or("?"), conn.server.ip, conn.server.port)
+                } else if desc == 120 {
+                    format!("Offer a protocol {dest} speaks in the client's ALPN list (e.g. h2 or http/1.1), or enable the client's protocol on the server.")
                 } else {
                     format!("See why {dest} rejects the hello (its logs); alert {desc} is {name}.")
                 }),
@@ -185,6 +215,17 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                     out.push(f);
                     return;
                 }
+                // GnuTLS (and OpenSSL for a certificate not yet valid) say
+                // bad_certificate where the dates are the reason.
+                if expired_at_capture(conn).is_some() {
+                    out.push(cert_expired(
+                        conn,
+                        Some((name, desc, alert.frame)),
+                        Severity::Error,
+                        &dest,
+                    ));
+                    return;
+                }
                 out.push(cert_untrusted(
                     conn,
                     name,
@@ -198,7 +239,7 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
             45 => {
                 out.push(cert_expired(
                     conn,
-                    Some((name, alert.frame)),
+                    Some((name, desc, alert.frame)),
                     Severity::Error,
                     &dest,
                 ));
@@ -237,11 +278,33 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                             e
                         },
                     ),
-                    _ => (
-                        String::new(),
-                        format!("Check the client's log around this time for why it sent {name}."),
-                        evidence.clone(),
-                    ),
+                    _ => match sh
+                        .and_then(|s| s.version)
+                        .filter(|v| v.rank() < ProtocolVersion::TLS12.rank())
+                    {
+                        // Current clients refuse TLS 1.0/1.1 once the server
+                        // picks it (OpenSSL 3: "unsupported protocol",
+                        // "legacy sigalg disallowed or unsupported").
+                        Some(v) => (
+                            format!(
+                                " The server chose {} (ServerHello, frame {}): current clients refuse TLS 1.0/1.1 and what comes with them (SHA-1 signatures, CBC suites), typically with this alert.",
+                                v.name(),
+                                sh.map_or(0, |s| s.frame.0)
+                            ),
+                            format!(
+                                "Enable TLS 1.2 or later on {dest}; allowing {} on the client (a lower security level) is a last resort.",
+                                v.name()
+                            ),
+                            evidence.clone(),
+                        ),
+                        None => (
+                            String::new(),
+                            format!(
+                                "Check the client's log around this time for why it sent {name}."
+                            ),
+                            evidence.clone(),
+                        ),
+                    },
                 };
                 evidence.sort_unstable();
                 out.push(finding(
