@@ -37,6 +37,14 @@ const MAX_DEPTH: usize = 64;
 /// holding a zip is three deep).
 const MAX_NESTING: usize = 4;
 
+/// A zip archive a worker thread has open.
+type OpenZip = Option<(PathBuf, zip::ZipArchive<BufReader<File>>)>;
+
+thread_local! {
+    /// The zip this worker read a member of last: its members come in a run.
+    static OPEN_ZIP: std::cell::RefCell<OpenZip> = const { std::cell::RefCell::new(None) };
+}
+
 /// Where a capture comes from.
 #[derive(Debug)]
 enum Source {
@@ -616,22 +624,28 @@ fn analyze_source(
         Source::Bytes(data) => {
             analyze_reader_named(name, Box::new(std::io::Cursor::new(data)), options)
         }
-        Source::Zip { archive, index } => {
-            let file = File::open(&archive).map_err(|e| Error::Io {
-                path: archive.clone(),
-                source: e,
-            })?;
-            let mut zip =
-                zip::ZipArchive::new(BufReader::new(file)).map_err(|e| Error::Archive {
+        Source::Zip { archive, index } => OPEN_ZIP.with(|cell| {
+            // Each worker reads an archive's central directory once, not once
+            // per member (that made a zip of thousands of captures quadratic).
+            let mut open = cell.borrow_mut();
+            if open.as_ref().is_none_or(|(path, _)| *path != archive) {
+                *open = None;
+                let file = File::open(&archive).map_err(|e| Error::Io {
                     path: archive.clone(),
-                    detail: e.to_string(),
+                    source: e,
                 })?;
-            let member = zip.by_index(index).map_err(|e| Error::Archive {
-                path: archive.clone(),
-                detail: e.to_string(),
-            })?;
+                let zip = zip::ZipArchive::new(BufReader::new(file))
+                    .map_err(|e| archive_error(&archive, e))?;
+                *open = Some((archive.clone(), zip));
+            }
+            let Some((_, zip)) = open.as_mut() else {
+                return Err(archive_error(&archive, "cannot be opened"));
+            };
+            let member = zip
+                .by_index(index)
+                .map_err(|e| archive_error(&archive, e))?;
             analyze_unsend(name, member, options)
-        }
+        }),
     }
 }
 
