@@ -70,6 +70,8 @@ pub struct Pair {
     pub good_connection: u32,
     /// Connection id in the bad capture.
     pub bad_connection: u32,
+    /// Whether BAD's connection has an error finding.
+    pub bad_failed: bool,
     /// Sentences that explain the failure, most telling first.
     pub explanation: Vec<String>,
     /// Every compared field, explaining differences first, then other
@@ -166,6 +168,15 @@ fn representative<'a>(a: &'a Analysis, server: &str, side: Side) -> Option<&'a C
         .max_by_key(|c| (score(c), std::cmp::Reverse(c.id)))
 }
 
+/// The addresses and ports a server identity's connections went to.
+fn endpoints(a: &Analysis, server: &str) -> Vec<(std::net::IpAddr, u16)> {
+    a.connections
+        .iter()
+        .filter(|c| identity(c, a) == server)
+        .map(|c| (c.server.ip, c.server.port))
+        .collect()
+}
+
 fn servers(a: &Analysis, filter: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for c in &a.connections {
@@ -186,6 +197,7 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
     let good_servers = servers(good, server);
     let bad_servers = servers(bad, server);
     let mut pairs = Vec::new();
+    let mut paired: Vec<(String, String)> = Vec::new();
     for s in &bad_servers {
         if !good_servers.contains(s) {
             continue;
@@ -195,13 +207,38 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
             representative(bad, s, Side::Bad),
         ) {
             pairs.push(pair(s, good, g, bad, b, profiles));
+            paired.push((s.clone(), s.clone()));
         }
     }
+    // A server one capture knows by name and the other only by its address
+    // and port (a client that connected by IP sends no SNI): the same server.
+    for bs in &bad_servers {
+        if paired.iter().any(|(_, b)| b == bs) {
+            continue;
+        }
+        let bad_ends = endpoints(bad, bs);
+        let matching = good_servers.iter().find(|gs| {
+            !paired.iter().any(|(g, _)| g == *gs)
+                && endpoints(good, gs).iter().any(|e| bad_ends.contains(e))
+        });
+        if let Some(gs) = matching {
+            if let (Some(g), Some(b)) = (
+                representative(good, gs, Side::Good),
+                representative(bad, bs, Side::Bad),
+            ) {
+                let label = format!("{gs} (BAD: {bs})");
+                pairs.push(pair(&label, good, g, bad, b, profiles));
+                paired.push((gs.clone(), bs.clone()));
+            }
+        }
+    }
+    let good_paired: Vec<String> = paired.iter().map(|(g, _)| g.clone()).collect();
+    let bad_paired: Vec<String> = paired.iter().map(|(_, b)| b.clone()).collect();
     // Failing pairs first, then by server.
     pairs.sort_by_key(|p| (p.explanation.is_empty(), p.server.clone()));
-    let unpaired = |a: &Analysis, mine: &[String], other: &[String]| -> Vec<Unpaired> {
+    let unpaired = |a: &Analysis, mine: &[String], taken: &[String]| -> Vec<Unpaired> {
         mine.iter()
-            .filter(|s| !other.contains(s))
+            .filter(|s| !taken.contains(s))
             .map(|s| {
                 let conns: Vec<&Connection> = a
                     .connections
@@ -227,7 +264,7 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
         codes.dedup();
         codes
     };
-    let mut only_good = unpaired(good, &good_servers, &bad_servers);
+    let mut only_good = unpaired(good, &good_servers, &good_paired);
     for u in &mut only_good {
         u.other_side = Some(absent_in(bad, &u.server));
     }
@@ -235,7 +272,7 @@ pub fn diff(good: &Analysis, bad: &Analysis, server: Option<&str>, profiles: &Pr
         good: good.capture.clone(),
         bad: bad.capture.clone(),
         only_good,
-        only_bad: unpaired(bad, &bad_servers, &good_servers),
+        only_bad: unpaired(bad, &bad_servers, &bad_paired),
         pairs,
         good_errors: errors(good),
         bad_errors: errors(bad),

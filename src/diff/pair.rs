@@ -106,7 +106,7 @@ pub(super) fn pair(
                 bp.status.map_or("nothing".into(), |s| s.to_string())
             ));
         }
-    } else if g.proxy.is_some() != b.proxy.is_some() {
+    } else if g.proxy.is_some() != b.proxy.is_some() && b_failed {
         explanation.push(format!(
             "Path: GOOD goes {}, BAD goes {}.",
             if g.proxy.is_some() {
@@ -138,14 +138,36 @@ pub(super) fn pair(
             h.map(|h| json(h).get(f).cloned().unwrap_or_default())
                 .unwrap_or_default()
         };
+    // A server that wants SNI (alert 112, or a refusal before its hello) and a
+    // BAD client that sends another name, or none.
+    let (gsni, bsni) = (
+        gch.and_then(|h| h.sni.as_deref()),
+        bch.and_then(|h| h.sni.as_deref()),
+    );
+    let sni_explains = b_failed
+        && bch.is_some()
+        && gsni.is_some()
+        && gsni != bsni
+        && bt.is_some_and(|t| {
+            t.alerts.iter().any(|a| a.description == Some(112)) || (bsni.is_none() && bsh.is_none())
+        });
+    if sni_explains {
+        explanation.push(match bsni {
+            None => format!(
+                "SNI: GOOD names the server ({}), BAD sends no server name (it connected by address): the server needs the name to choose its certificate.",
+                gsni.unwrap_or_default()
+            ),
+            Some(n) => format!(
+                "SNI: GOOD asks for {}, BAD for {n}, which the server does not serve.",
+                gsni.unwrap_or_default()
+            ),
+        });
+    }
     for (f, explains) in [
         ("record_version", false),
         ("version", versions_explain),
         ("supported_versions", versions_explain),
-        (
-            "sni",
-            b_failed && bt.is_some_and(|t| t.alerts.iter().any(|a| a.description == Some(112))),
-        ),
+        ("sni", sni_explains),
         ("cipher_suites", suites_explain),
         ("extensions", false),
         ("supported_groups", false),
@@ -353,6 +375,7 @@ pub(super) fn pair(
         server: server.to_string(),
         good_connection: g.id,
         bad_connection: b.id,
+        bad_failed: b_failed,
         explanation,
         fields,
         suites,

@@ -66,7 +66,12 @@ pub fn write(out: &mut dyn Write, d: &Diff, all: bool) -> Result<(), Error> {
             p.good_connection,
             p.bad_connection
         )?;
-        if p.explanation.is_empty() {
+        if !p.bad_failed {
+            writeln!(
+                out,
+                "  BAD's connection did not fail: the differences below are for information."
+            )?;
+        } else if p.explanation.is_empty() {
             writeln!(out, "  Nothing in the comparison explains a failure here.")?;
         } else {
             writeln!(out, "  Why BAD fails:")?;
