@@ -77,6 +77,8 @@ pub struct CaptureSummary {
     pub last_time: Option<Timestamp>,
     /// UDP datagrams to or from port 443 (QUIC, which is not analysed).
     pub quic_datagrams: u64,
+    /// Not one frame had a link layer that could be decoded.
+    pub nothing_decodable: bool,
 }
 
 /// A final connection's key, remembered compactly: see [`fingerprint`].
@@ -137,6 +139,7 @@ pub struct Analyzer {
     lossy: (u64, u64, Option<FrameNo>),
     connections: u64,
     quic_datagrams: u64,
+    nothing_decodable: bool,
 }
 
 impl Analyzer {
@@ -168,6 +171,7 @@ impl Analyzer {
             lossy: (0, 0, None),
             connections: 0,
             quic_datagrams: 0,
+            nothing_decodable: false,
         }
     }
 
@@ -184,7 +188,27 @@ impl Analyzer {
             self.frame(&frame, sink);
         }
         let frames = reader.frames();
-        for w in reader.take_warnings() {
+        let reader_warnings = reader.take_warnings();
+        // Nothing decodable at all: said first, with what to do.
+        let undecodable: u64 = self.undecodable.links.iter().map(|(_, n)| n).sum();
+        if frames > 0 && undecodable == frames {
+            let kinds: Vec<String> = self
+                .undecodable
+                .links
+                .iter()
+                .map(|(l, _)| match l.name() {
+                    Some(name) => format!("{} ({name})", l.0),
+                    None => l.0.to_string(),
+                })
+                .collect();
+            self.undecodable.links.clear();
+            self.nothing_decodable = true;
+            self.warn(Warning::general(format!(
+                "nothing could be analysed: all {frames} frames have link type {}, which tlsdiag does not decode (it reads Ethernet with VLAN/PPPoE/MPLS, Linux cooked SLL/SLL2, raw IPv4/IPv6, BSD loopback and NFLOG; capture on a wired or `any` interface)",
+                kinds.join(", ")
+            )));
+        }
+        for w in reader_warnings {
             self.warn(w);
         }
         self.finish(sink);
@@ -195,6 +219,7 @@ impl Analyzer {
             connections: self.connections,
             last_time,
             quic_datagrams: self.quic_datagrams,
+            nothing_decodable: self.nothing_decodable,
         })
     }
 

@@ -120,6 +120,10 @@ pub struct Tls {
     pub client_data_frame: Option<FrameNo>,
     /// First application-data record the server sent.
     pub server_data_frame: Option<FrameNo>,
+    /// Encrypted records the server sent after the client's first one, and
+    /// the first of them (TLS 1.3: what answered the client's Finished).
+    #[serde(skip)]
+    pub server_records_after_client: (u32, Option<crate::tls::handshake::ServerRecord>),
 }
 
 /// A side that answered TLS with something else.
@@ -516,6 +520,7 @@ fn build_tls(hs: Handshake, client_dir: Direction, tcp: &TcpSummary, session: &S
         server_key_exchange: hs.server_key_exchange,
         client_data_frame,
         server_data_frame,
+        server_records_after_client: hs.server_records_after_client,
     }
 }
 

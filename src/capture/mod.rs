@@ -44,6 +44,30 @@ pub struct FrameNo(pub u64);
 pub struct LinkType(pub u32);
 
 impl LinkType {
+    /// The tcpdump.org name of a link type that is seen in captures but not
+    /// decoded (for the error that says so).
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self.0 {
+            6 => "IEEE802_5 (Token Ring)",
+            9 => "PPP",
+            50 => "PPP_HDLC",
+            104 => "C_HDLC (Cisco HDLC)",
+            105 => "IEEE802_11 (Wi-Fi)",
+            119 => "PRISM_HEADER (Wi-Fi)",
+            127 => "IEEE802_11_RADIOTAP (Wi-Fi)",
+            147..=162 => "USER (private)",
+            163 => "IEEE802_11_AVS (Wi-Fi)",
+            187 => "BLUETOOTH_HCI_H4",
+            189 | 220 => "USB",
+            192 => "PPI (Wi-Fi)",
+            195 => "IEEE802_15_4",
+            201 => "BLUETOOTH_HCI_H4_WITH_PHDR",
+            215 => "NETANALYZER",
+            249 => "USBPCAP",
+            _ => return None,
+        })
+    }
+
     /// BSD loopback: 4-byte address family in host byte order.
     pub const NULL: LinkType = LinkType(0);
     /// Ethernet II (with 802.1Q / QinQ tags, PPPoE).
@@ -164,6 +188,8 @@ pub struct CaptureReader<'r> {
     buffer_size: usize,
     warnings: Vec<Warning>,
     done: bool,
+    /// What the capture is called in errors.
+    path: std::path::PathBuf,
 }
 
 impl<'r> CaptureReader<'r> {
@@ -195,6 +221,7 @@ impl<'r> CaptureReader<'r> {
             buffer_size: INITIAL_BUFFER,
             warnings: Vec::new(),
             done: false,
+            path: path.to_path_buf(),
         })
     }
 
@@ -202,6 +229,11 @@ impl<'r> CaptureReader<'r> {
     pub fn open(path: &std::path::Path) -> Result<CaptureReader<'static>, Error> {
         let input = input::open(path)?;
         CaptureReader::new(input, path)
+    }
+
+    /// The name it was opened with (`-` for standard input).
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
     }
 
     /// The file format.

@@ -92,6 +92,9 @@ pub enum FindingCode {
     HttpBodyCut,
     /// Neither a DNS query nor a connection attempt in the whole capture.
     DnsNoQuery,
+    /// The server refused the client's certificate (or its absence) after
+    /// asking for one: mutual TLS.
+    ClientCertRejected,
 }
 
 impl FindingCode {
@@ -121,6 +124,7 @@ impl FindingCode {
             FindingCode::OneSidedCapture => "one-sided-capture",
             FindingCode::HttpBodyCut => "http-body-cut",
             FindingCode::DnsNoQuery => "dns-no-query",
+            FindingCode::ClientCertRejected => "client-cert-rejected",
         }
     }
 }
@@ -269,7 +273,11 @@ impl<'o> Diagnosis<'o> {
     pub fn finish(self, summary: &crate::CaptureSummary) -> Vec<Finding> {
         let last_time = summary.last_time;
         let mut out = Vec::new();
-        if self.connections == 0 && self.dns_exchanges == 0 && summary.quic_datagrams == 0 {
+        if self.connections == 0
+            && self.dns_exchanges == 0
+            && summary.quic_datagrams == 0
+            && !summary.nothing_decodable
+        {
             // Field case 3, cause 1: with no DNS server configured the client
             // does not even ask; the capture is empty of both.
             out.push(Finding {

@@ -91,6 +91,9 @@ pub struct Handshake {
     pub change_cipher_spec: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// First application-data record per direction.
     pub application_data: PerDirection<Option<(FrameNo, Timestamp)>>,
+    /// Application-data records the server sent after the client's first one
+    /// (TLS 1.3: after the client's Finished), and the first of them.
+    pub server_records_after_client: (u32, Option<ServerRecord>),
     /// First TLS record per direction.
     pub first_record: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// Bytes of non-TLS data a direction sent where TLS was expected (e.g. an
@@ -102,6 +105,17 @@ pub struct Handshake {
     pub hellos_dropped: u32,
     /// The server's (EC)DHE parameters (TLS ≤ 1.2).
     pub server_key_exchange: Option<crate::tls::key_exchange::ServerKeyExchange>,
+}
+
+/// One encrypted record: where, when, how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerRecord {
+    /// The frame that carries its header.
+    pub frame: FrameNo,
+    /// When.
+    pub ts: Timestamp,
+    /// Its length (ciphertext, tag included).
+    pub len: usize,
 }
 
 impl Handshake {
@@ -186,9 +200,21 @@ impl Handshake {
         self.change_cipher_spec[dir].get_or_insert((frame, ts));
     }
 
-    /// Records an application-data record.
-    pub fn on_application_data(&mut self, dir: Direction, frame: FrameNo, ts: Timestamp) {
+    /// Records an application-data record of `len` bytes.
+    pub fn on_application_data(
+        &mut self,
+        dir: Direction,
+        frame: FrameNo,
+        ts: Timestamp,
+        len: usize,
+    ) {
         self.application_data[dir].get_or_insert((frame, ts));
+        let from_server = self.client_direction().is_some_and(|c| c != dir);
+        if from_server && self.application_data[dir.reverse()].is_some() {
+            let (n, first) = &mut self.server_records_after_client;
+            *n = n.saturating_add(1);
+            first.get_or_insert(ServerRecord { frame, ts, len });
+        }
     }
 
     /// Records that a direction carried a TLS record.

@@ -314,7 +314,7 @@ impl TlsStream {
         self.small.clear();
         if header.content_type == content::APPLICATION_DATA {
             ctx.handshake
-                .on_application_data(ctx.dir, ctx.frame, ctx.ts);
+                .on_application_data(ctx.dir, ctx.frame, ctx.ts, len);
         }
         if len == 0 {
             self.end_record(ctx);
@@ -414,7 +414,7 @@ impl TlsStream {
             _ => {
                 // Encrypted SSLv2 records after the hellos.
                 ctx.handshake
-                    .on_application_data(ctx.dir, ctx.frame, ctx.ts);
+                    .on_application_data(ctx.dir, ctx.frame, ctx.ts, 0);
             }
         }
     }

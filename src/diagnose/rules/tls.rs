@@ -158,28 +158,25 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         let cert_req = conn
             .timeline
             .iter()
-            .any(|e| !e.from_client && e.what == "CertificateRequest");
-        let extra = if cert_req {
-            " The server had asked for a client certificate (CertificateRequest): it rejected the one sent, or that none was sent."
-        } else {
-            ""
-        };
+            .find(|e| !e.from_client && e.what == "CertificateRequest")
+            .map(|e| e.frame);
+        if let Some(req) = cert_req {
+            out.push(client_cert_refused(conn, req, alert, &dest));
+            return;
+        }
         out.push(finding(
             FindingCode::HandshakeRejected,
             Severity::Error,
             conn,
             format!("{dest} aborted the handshake: fatal {name} ({desc})"),
             format!(
-                "After its ServerHello the server sent a fatal {name} alert (frame {}).{extra}",
+                "After its ServerHello the server sent a fatal {name} alert (frame {}).",
                 alert.frame.0
             ),
             sh.map(|s| s.frame).into_iter().chain(evidence).collect(),
-            Some(if cert_req {
-                "Install the client certificate the server expects (and its key) on the client."
-                    .to_string()
-            } else {
-                format!("Check the server's logs for why it aborted with {name}.")
-            }),
+            Some(format!(
+                "Check the server's logs for why it aborted with {name}."
+            )),
         ));
         return;
     }
@@ -359,6 +356,11 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         _ => {}
     }
 
+    if let Some(f) = closed_after_client_finished(conn, &dest) {
+        out.push(f);
+        return;
+    }
+
     // Handshakes that went through (or stopped without an alert): certificate
     // checks, profile expectations.
     // A TLS ≤ 1.2 client that completes the handshake and then leaves without
@@ -466,6 +468,135 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
             ));
         }
     }
+}
+
+/// A TLS ≤ 1.2 server that asked for a client certificate (CertificateRequest,
+/// frame `req`) and then refused the handshake with `alert`.
+fn client_cert_refused(
+    conn: &Connection,
+    req: FrameNo,
+    alert: &crate::tls::handshake::Alert,
+    dest: &str,
+) -> Finding {
+    let name = alert.name.unwrap_or("unknown");
+    let desc = alert.description.unwrap_or(0);
+    let sent = conn
+        .timeline
+        .iter()
+        .find(|e| e.from_client && e.what == "Certificate" && e.frame > req)
+        .map(|e| e.frame);
+    let chain = conn
+        .tls
+        .as_ref()
+        .map(|t| t.client_certificates.as_slice())
+        .unwrap_or_default();
+    let (what, remedy) = match (sent, chain.first()) {
+        (Some(f), Some(leaf)) => (
+            format!(
+                " The client sent the certificate {} issued by {} (frame {}), and the server refused it{}.",
+                leaf.subject.as_deref().unwrap_or("?"),
+                leaf.issuer.as_deref().unwrap_or("?"),
+                f.0,
+                match desc {
+                    48 => ": it does not trust that issuer (unknown_ca)",
+                    45 => ": it has expired (certificate_expired)",
+                    42 | 43 => ": bad or unsuitable (not for client authentication?)",
+                    _ => "",
+                }
+            ),
+            format!(
+                "Give the client a certificate {dest} accepts: one issued by a CA the server trusts for client authentication (check its CA list), with its key."
+            ),
+        ),
+        (Some(f), None) => (
+            format!(
+                " The client answered with an empty Certificate message (frame {}): it has no certificate configured for this server.",
+                f.0
+            ),
+            "Install on the client the certificate (and key) the server expects, issued by a CA it trusts.".to_string(),
+        ),
+        (None, _) => (
+            " The client did not answer it with a Certificate message.".to_string(),
+            "Install on the client the certificate (and key) the server expects, issued by a CA it trusts.".to_string(),
+        ),
+    };
+    let mut evidence: Vec<FrameNo> = [Some(req), sent, Some(alert.frame)]
+        .into_iter()
+        .flatten()
+        .collect();
+    evidence.dedup();
+    finding(
+        FindingCode::ClientCertRejected,
+        Severity::Error,
+        conn,
+        format!("{dest} refused the client's certificate: fatal {name} ({desc})"),
+        format!(
+            "The server asked for a client certificate (CertificateRequest, frame {}) and ended the handshake with a fatal {name} alert (frame {}).{what}",
+            req.0, alert.frame.0
+        ),
+        evidence,
+        Some(remedy),
+    )
+}
+
+/// Most a server takes to refuse a client's TLS 1.3 Finished flight (checking
+/// a certificate chain); an idle timeout is longer.
+const REFUSAL_SECONDS: f64 = 2.0;
+
+/// TLS 1.3 encrypts the alerts, but not their size: a server whose only
+/// record after the client's Finished is alert-sized (2 bytes, the content
+/// type and a 16-byte tag, or an 8-byte tag with CCM_8), followed at once by
+/// its close, refused the client's flight: in practice its certificate.
+fn closed_after_client_finished(conn: &Connection, dest: &str) -> Option<Finding> {
+    let tls = conn.tls.as_ref()?;
+    let sh = tls.server_hello.as_ref()?;
+    if !sh.version.is_some_and(ProtocolVersion::is_tls13)
+        || tls.outcome != TlsOutcome::Established
+        || tls.alerts.iter().any(|a| a.level == Some("fatal"))
+    {
+        return None;
+    }
+    let (1, Some(record)) = tls.server_records_after_client else {
+        return None;
+    };
+    if !matches!(record.len, 19 | 11) {
+        return None;
+    }
+    let client_flight = conn
+        .timeline
+        .iter()
+        .find(|e| e.from_client && Some(e.frame) == tls.client_data_frame)?;
+    let close = [conn.tcp.fin, conn.tcp.rst]
+        .into_iter()
+        .flatten()
+        .filter(|e| e.from == "server" && e.frame >= record.frame)
+        .min_by_key(|e| e.frame)?;
+    let waited = record.ts.seconds_since(client_flight.ts);
+    if waited > REFUSAL_SECONDS {
+        return None;
+    }
+    Some(finding(
+        FindingCode::ClientCertRejected,
+        Severity::Error,
+        conn,
+        format!("{dest} refused the client right after the TLS 1.3 handshake (encrypted alert)"),
+        format!(
+            "The handshake went through on the wire (ServerHello, frame {}), but the server's only record after the client's Finished (frame {}) is {} bytes — the size of an encrypted alert — sent {waited:.3} s later, and then it closed the connection ({}, frame {}) without a session ticket or a byte of data. TLS 1.3 encrypts the alert, so its name is not visible; a server refusing the client at this point is refusing its certificate (mutual TLS): it requires one the client did not send (certificate_required) or does not trust the one sent (unknown_ca).",
+            sh.frame.0,
+            client_flight.frame.0,
+            record.len,
+            if conn.tcp.rst.is_some_and(|r| r.frame == close.frame) {
+                "RST"
+            } else {
+                "FIN"
+            },
+            close.frame.0
+        ),
+        vec![sh.frame, client_flight.frame, record.frame, close.frame],
+        Some(format!(
+            "Check {dest}'s log for the alert. If it requires client certificates, install on the client a certificate (and key) issued by a CA the server trusts for client authentication."
+        )),
+    ))
 }
 
 /// The frame where a TLS ≤ 1.2 client that finished the handshake left without
