@@ -52,7 +52,7 @@ die() { echo "regen.sh: $*" >&2; exit 1; }
 need_tools() {
   local missing=() t
   for t in ip ethtool iptables tc tshark dumpcap editcap mergecap capinfos tcpdump \
-           openssl curl tinyproxy squid dnsmasq socat nginx clang dig; do
+           openssl curl tinyproxy squid dnsmasq socat nginx clang dig gnutls-cli; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ -x "$PY" ] || missing+=(python3)
@@ -61,7 +61,7 @@ need_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 ethtool iptables \
       tshark wireshark-common tcpdump openssl curl tinyproxy squid dnsmasq-base \
-      socat nginx-light clang python3 bind9-dnsutils >/dev/null
+      socat nginx-light clang python3 bind9-dnsutils gnutls-bin >/dev/null
   fi
 }
 
@@ -362,9 +362,10 @@ EOF
   wait_listen td-prx 10.0.0.1:6050
 }
 
-# a stock nginx (Debian nginx-light) serving $WORK/www over plain HTTP on ADDR:PORT in td-srv
+# a stock nginx (Debian nginx-light) serving $WORK/www over plain HTTP on ADDR:PORT in td-srv;
+# a second argument replaces the server block(s)
 nginx_start() {
-  local ap=$1 d=$WORK/nginx
+  local ap=$1 d=$WORK/nginx servers=${2:-"server { listen $1; root $WORK/www; }"}
   mkdir -p "$d/tmp"
   cat >"$d/nginx.conf" <<EOF
 daemon off;
@@ -380,7 +381,7 @@ http {
   fastcgi_temp_path $d/tmp/fastcgi;
   uwsgi_temp_path $d/tmp/uwsgi;
   scgi_temp_path $d/tmp/scgi;
-  server { listen $ap; root $WORK/www; }
+  $servers
 }
 EOF
   bgns td-srv nginx -p "$d/" -c "$d/nginx.conf"

@@ -188,6 +188,7 @@ def analyze(path):
     frames = []
     streams = {}
     tls, alerts, dnsmsgs, http_default, http_headers, cutinfo = [], [], [], [], [], []
+    appdata, appdata_per_stream = [], {}
     reassembled = []
 
     def http_msgs(r, out):
@@ -285,6 +286,15 @@ def analyze(path):
             for rec in [f for f in tp if f.get("name") == "tls.record"]:
                 ctype = show(rec, "tls.record.content_type")
                 rver = show(rec, "tls.record.version")
+                if (ctype or show(rec, "tls.record.opaque_type")) == "23":
+                    # the first application-data records of each stream (TLS 1.3:
+                    # the encrypted handshake, then what answers it), with lengths
+                    sid = int(show(tcp[0], "tcp.stream"))
+                    n = appdata_per_stream.get(sid, 0)
+                    if n < 12:
+                        appdata_per_stream[sid] = n + 1
+                        appdata.append({"frame": num, "src": src, "sport": int(show(tcp[0], "tcp.srcport")),
+                                        "stream": sid, "length": int(show(rec, "tls.record.length") or 0)})
                 if ctype == "21":
                     lvl = show(rec, "tls.alert_message.level")
                     desc = show(rec, "tls.alert_message.desc")
@@ -362,7 +372,7 @@ def analyze(path):
                             "tshark_retransmission": bool(fld(dp, "dns.retransmission")
                                                           or fld(dp, "dns.retransmit_request")
                                                           or fld(dp, "dns.retransmit_response"))})
-    return root, err, frames, streams, tls, alerts, dnsmsgs, http_default, http_headers, cutinfo, reassembled
+    return root, err, frames, streams, tls, alerts, dnsmsgs, http_default, http_headers, cutinfo, reassembled, appdata
 
 
 def tcp_summary(streams):
@@ -481,12 +491,12 @@ def pair_http(headers, default):
 def summarize(path):
     hdr = file_header(path)
     ci = capinfos(path)
-    root, err, frames, streams, tls, alerts, dnsmsgs, hd, hh, cutinfo, reassembled = analyze(path)
+    root, err, frames, streams, tls, alerts, dnsmsgs, hd, hh, cutinfo, reassembled, appdata = analyze(path)
     tcp = tcp_summary(streams)
     for m in tls:
         m["from"] = side(m, tcp, m["stream"])
         del m["src"], m["sport"]
-    for a in alerts:
+    for a in alerts + appdata:
         a["from"] = side(a, tcp, a["stream"])
         del a["src"], a["sport"]
     ifcounts = {}
@@ -524,6 +534,7 @@ def summarize(path):
         "tls_handshake_frames": hs_by_type,
         "tls_handshakes": tls,
         "tls_alerts": alerts,
+        "tls_application_data": appdata,
         "http": pair_http(hh, hd),
         "dns": pair_dns(dnsmsgs),
         "ip_reassembled": reassembled,

@@ -639,6 +639,79 @@ fx_ip_fragments() {
   CLI sysctl -qw net.ipv4.ip_no_pmtu_disc=0
 }
 
+# ------------------------------------------------------------ refusals by other stacks
+fx_client_cert_rejected() {
+  # mutual TLS: the server requires a client certificate issued by the lab root.
+  # TLS 1.2 and 1.3, each without a certificate and with one from the corporate
+  # inspection CA (which the server does not trust). In TLS 1.3 the server's
+  # refusal (certificate_required, unknown_ca) is an encrypted alert.
+  www_server -Verify 1 -verify_return_error -CAfile "$CERTS/root.pem"
+  cap_start "$CAPDIR/client-cert-rejected.pcapng" cli0 "$MAINF"
+  local v
+  for v in -tls1_2 -tls1_3; do
+    (sleep 0.5) | CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net \
+      -CAfile "$CERTS/root.pem" "$v"
+    (sleep 0.5) | CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net \
+      -CAfile "$CERTS/root.pem" "$v" -cert "$CERTS/intercept.pem" -key "$CERTS/intercept.key"
+  done
+  cap_stop
+}
+
+fx_sni_required() {
+  # nginx with a default server that refuses handshakes without a known name
+  # (ssl_reject_handshake): curl by name works, curl by address (no SNI) gets
+  # unrecognized_name
+  cat "$CERTS/www.pem" "$CERTS/ica.pem" >"$WORK/www-chain.pem"
+  nginx_start 10.0.1.40:443 "server { listen 10.0.1.40:443 ssl default_server; ssl_reject_handshake on; }
+  server { listen 10.0.1.40:443 ssl; server_name www.example.net; root $WORK/www;
+    ssl_certificate $WORK/www-chain.pem; ssl_certificate_key $CERTS/www.key; }"
+  cap_start "$CAPDIR/sni-required.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" "${WWW[@]}" https://www.example.net/index.txt
+  CLI_try "${CURL[@]}" "${CA[@]}" https://10.0.1.40/index.txt
+  cap_stop
+}
+
+fx_legacy_tls10_server() {
+  # a server that still speaks only TLS 1.0: OpenSSL 3's default client takes
+  # TLS 1.0 and aborts (internal_error: no SHA-1 signatures at security level
+  # 1); with -min_protocol TLSv1.2 the server refuses (protocol_version)
+  www_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
+  cap_start "$CAPDIR/legacy-tls10-server.pcapng" cli0 "$MAINF"
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net </dev/null
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net -min_protocol TLSv1.2 </dev/null
+  cap_stop
+}
+
+fx_tls13_suite_mismatch() {
+  # TLS 1.3 on both sides, no TLS 1.3 suite in common (handshake_failure);
+  # then a TLS 1.3 server that only speaks h2 and a client that offers http/1.1
+  # in ALPN (no_application_protocol)
+  www_server -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -alpn h2
+  cap_start "$CAPDIR/tls13-suite-mismatch.pcapng" cli0 "$MAINF"
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net -tls1_3 \
+    -ciphersuites TLS_CHACHA20_POLY1305_SHA256 </dev/null
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net -tls1_3 \
+    -alpn http/1.1 </dev/null
+  cap_stop
+}
+
+fx_cert_expired_gnutls() {
+  # GnuTLS refuses an expired certificate with bad_certificate (42), not
+  # certificate_expired (45): the dates tell why
+  BGCWD=$WORK/www s_server 10.0.1.30:443 expired ica -WWW -tls1_2
+  cap_start "$CAPDIR/cert-expired-gnutls.pcapng" cli0 "$MAINF"
+  CLI_try gnutls-cli --x509cafile "$CERTS/root.pem" -p 443 10.0.1.30 \
+    --sni-hostname otx.alienvault.com --verify-hostname otx.alienvault.com </dev/null
+  cap_stop
+}
+
+fx_wifi_radiotap() {
+  # a link type tlsdiag does not decode: editcap relabels a real capture as
+  # 802.11 radiotap (analyze must say nothing could be decoded, not blame DNS)
+  [ -s "$CAPDIR/tls13-ok.pcapng" ] || fx_tls13_ok
+  editcap -F pcap -T ieee-802-11-radiotap "$CAPDIR/tls13-ok.pcapng" "$CAPDIR/wifi-radiotap.pcap"
+}
+
 ALL_FIXTURES=(
   tetra-good tetra-cipher-mismatch
   tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
@@ -652,4 +725,6 @@ ALL_FIXTURES=(
   sll2-any sll-any ipv6-tls12 vlan-tls split-clienthello reorder-dup midstream truncated-last
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments
+  client-cert-rejected sni-required legacy-tls10-server tls13-suite-mismatch cert-expired-gnutls
+  wifi-radiotap
 )

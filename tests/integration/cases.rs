@@ -837,3 +837,209 @@ fn an_address_shared_by_two_names_is_named_by_the_latest_lookup() {
         finding.title
     );
 }
+
+/// A stream's application-data records (frame, from, length), as tshark sees them.
+fn app_data(f: &Value, stream: u64) -> Vec<(u64, String, u64)> {
+    f["tls_application_data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["stream"].as_u64() == Some(stream))
+        .map(|r| {
+            (
+                r["frame"].as_u64().unwrap_or_default(),
+                r["from"].as_str().unwrap_or_default().to_string(),
+                r["length"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_refused_client_certificate_is_named_in_tls_1_2_and_inferred_in_tls_1_3() {
+    let file = "client-cert-rejected.pcapng";
+    let f = facts(file);
+    let a = analyze(file);
+    let found: Vec<&tlsdiag::Finding> = a
+        .findings
+        .iter()
+        .filter(|x| x.code.as_str() == "client-cert-rejected")
+        .collect();
+    assert_eq!(found.len(), 4, "{:?}", errors(&a));
+    let req = tls_frames(&f, "certificate_request");
+    let client_certs: Vec<u64> = f["tls_handshakes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["type"] == "certificate" && m["from"] == "client")
+        .filter_map(|m| m["frame"].as_u64())
+        .collect();
+    let alerts = alert_frames(&f);
+    // TLS 1.2: the request, what the client sent, the server's alert.
+    for (i, finding) in found.iter().take(2).enumerate() {
+        let mut want = vec![req[i], client_certs[i], alerts[i]];
+        want.sort_unstable();
+        let got: Vec<u64> = finding.evidence.iter().map(|e| e.0).collect();
+        assert_eq!(got, want, "{}", finding.detail);
+    }
+    assert!(
+        found[0].detail.contains("empty Certificate"),
+        "{}",
+        found[0].detail
+    );
+    assert!(
+        found[1].detail.contains("does not trust that issuer"),
+        "{}",
+        found[1].detail
+    );
+    // TLS 1.3: the ServerHello, the client's Finished flight, the server's
+    // one 19-byte record, its FIN.
+    let sh = tls_frames(&f, "server_hello");
+    for (i, finding) in found.iter().skip(2).enumerate() {
+        let stream_no = 2 + i as u64;
+        let records = app_data(&f, stream_no);
+        let client_flight = records
+            .iter()
+            .find(|r| r.1 == "client")
+            .map(|r| r.0)
+            .unwrap_or_default();
+        let server_after: Vec<&(u64, String, u64)> = records
+            .iter()
+            .filter(|r| r.1 == "server" && r.0 > client_flight)
+            .collect();
+        assert_eq!(server_after.len(), 1, "{records:?}");
+        assert_eq!(server_after[0].2, 19);
+        let s = stream(&f, 2 + i);
+        let fin = first(&s, "fin").unwrap_or_default();
+        let want = vec![sh[2 + i], client_flight, server_after[0].0, fin];
+        let got: Vec<u64> = finding.evidence.iter().map(|e| e.0).collect();
+        assert_eq!(got, want, "{}", finding.detail);
+        assert_eq!(finding.severity, Severity::Error);
+    }
+    // The healthy TLS 1.3 fixtures keep no such finding.
+    for ok in [
+        "tls13-ok.pcapng",
+        "tls13-hrr.pcapng",
+        "proxy-tls13-ok.pcapng",
+    ] {
+        assert!(errors(&analyze(ok)).is_empty(), "{ok}");
+    }
+}
+
+#[test]
+fn refusals_by_version_name_and_protocol_say_what_to_change() {
+    // A server without SNI refuses a client that connected by address.
+    let f = facts("sni-required.pcapng");
+    let a = analyze("sni-required.pcapng");
+    let ch = tls_frames(&f, "client_hello");
+    let refused: Vec<u64> = f["tls_alerts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|x| x["description"] == 112)
+        .filter_map(|x| x["frame"].as_u64())
+        .collect();
+    let finding = expect(&a, "handshake-rejected", &[ch[1], refused[0]]);
+    assert!(
+        finding.detail.contains("no server name (SNI)"),
+        "{}",
+        finding.detail
+    );
+    assert!(
+        finding.remedy.unwrap_or_default().contains("host name"),
+        "remedy"
+    );
+    // A TLS 1.0-only server: the client aborts once it is chosen; a client
+    // that requires TLS 1.2 is refused, and told the server is the one to fix.
+    let f = facts("legacy-tls10-server.pcapng");
+    let a = analyze("legacy-tls10-server.pcapng");
+    let alerts = alert_frames(&f);
+    let sh = tls_frames(&f, "server_hello");
+    let abort = a
+        .findings
+        .iter()
+        .find(|x| x.code.as_str() == "client-abort")
+        .cloned()
+        .unwrap_or_else(|| panic!("{:?}", errors(&a)));
+    assert!(abort.evidence.iter().any(|e| e.0 == sh[0]));
+    assert!(abort.evidence.iter().any(|e| e.0 == alerts[0]));
+    assert!(abort.detail.contains("chose TLS 1.0"), "{}", abort.detail);
+    let version = expect(
+        &a,
+        "protocol-version",
+        &[tls_frames(&f, "client_hello")[1], alerts[1]],
+    );
+    let remedy = version.remedy.unwrap_or_default();
+    assert!(remedy.contains("upgrade the server"), "{remedy}");
+    // TLS 1.3 suites are not judged as TLS 1.2 ones; ALPN names the offer.
+    let f = facts("tls13-suite-mismatch.pcapng");
+    let a = analyze("tls13-suite-mismatch.pcapng");
+    let ch = tls_frames(&f, "client_hello");
+    let alerts = alert_frames(&f);
+    let rejected: Vec<&tlsdiag::Finding> = a
+        .findings
+        .iter()
+        .filter(|x| x.code.as_str() == "handshake-rejected")
+        .collect();
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(
+        rejected[0].evidence.iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![ch[0], alerts[0]]
+    );
+    assert!(
+        !rejected[0].detail.contains("forward-secret"),
+        "{}",
+        rejected[0].detail
+    );
+    assert!(
+        rejected[0]
+            .detail
+            .contains("TLS_AES_128_GCM_SHA256 (0x1301)"),
+        "{}",
+        rejected[0].detail
+    );
+    assert!(
+        rejected[1].detail.contains("only http/1.1 in ALPN"),
+        "{}",
+        rejected[1].detail
+    );
+}
+
+#[test]
+fn bad_certificate_for_an_expired_certificate_is_cert_expired() {
+    let f = facts("cert-expired-gnutls.pcapng");
+    let a = analyze("cert-expired-gnutls.pcapng");
+    let mut ev = tls_frames(&f, "certificate");
+    ev.extend(alert_frames(&f));
+    let finding = expect(&a, "cert-expired", &ev);
+    assert!(
+        finding.detail.contains("bad_certificate alert (42"),
+        "{}",
+        finding.detail
+    );
+    assert!(
+        finding.detail.contains("expired on 2021-01-01"),
+        "{}",
+        finding.detail
+    );
+}
+
+#[test]
+fn a_link_type_not_decoded_is_said_first_and_not_blamed_on_dns() {
+    let a = analyze("wifi-radiotap.pcap");
+    assert_eq!(
+        a.frames,
+        facts("wifi-radiotap.pcap")["frames"]
+            .as_u64()
+            .unwrap_or_default()
+    );
+    assert!(a.connections.is_empty());
+    assert!(a.findings.is_empty(), "{:?}", errors(&a));
+    assert!(
+        a.warnings
+            .first()
+            .is_some_and(|w| w.message.contains("link type 127")),
+        "{:?}",
+        a.warnings
+    );
+}

@@ -149,3 +149,46 @@ fn a_reset_or_a_silent_server_is_explained_not_shrugged_off() {
         assert!(lead.contains(&frames.join(", ")), "{lead}");
     }
 }
+
+/// One capture's connection `id` alone, as if it had been captured by itself.
+fn only_connection(a: &tlsdiag::Analysis, id: u32) -> tlsdiag::Analysis {
+    let mut one = a.clone();
+    one.connections.retain(|c| c.id == id);
+    one.findings.retain(|f| f.connection == Some(id));
+    one
+}
+
+#[test]
+fn a_client_connecting_by_address_is_paired_with_the_one_using_the_name() {
+    // sni-required.pcapng: connection 0 asks for www.example.net (SNI) and
+    // works; connection 1 connects to the address, sends no SNI, and is refused.
+    let both = analyze("sni-required.pcapng");
+    let good = only_connection(&both, 0);
+    let bad = only_connection(&both, 1);
+    let d = tlsdiag::diff::diff(&good, &bad, None, &Options::default().diagnosis.profiles);
+    assert_eq!(d.pairs.len(), 1, "{:?} {:?}", d.only_good, d.only_bad);
+    assert!(d.only_good.is_empty() && d.only_bad.is_empty());
+    let p = &d.pairs[0];
+    assert_eq!(p.server, "www.example.net:443 (BAD: 10.0.1.40:443)");
+    assert!(p.bad_failed);
+    assert!(
+        p.explanation.iter().any(|e| e
+            .starts_with("SNI: GOOD names the server (www.example.net), BAD sends no server name")),
+        "{:?}",
+        p.explanation
+    );
+    let sni = p.fields.iter().find(|f| f.field == "tls.client_hello.sni");
+    assert!(sni.is_some_and(|f| f.explains_failure));
+}
+
+#[test]
+fn two_working_captures_are_compared_without_a_failure_to_explain() {
+    let good = analyze("tls13-ok.pcapng");
+    let bad = analyze("proxy-tls13-ok.pcapng");
+    let d = tlsdiag::diff::diff(&good, &bad, None, &Options::default().diagnosis.profiles);
+    assert_eq!(d.pairs.len(), 1);
+    let p = &d.pairs[0];
+    assert!(!p.bad_failed);
+    assert!(p.explanation.is_empty(), "{:?}", p.explanation);
+    assert!(p.fields.iter().any(|f| f.field == "proxy" && f.differs));
+}
