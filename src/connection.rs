@@ -65,6 +65,9 @@ pub struct TcpSummary {
     pub server_bytes: u64,
     /// Bytes missing from the capture (both directions).
     pub missing_bytes: u64,
+    /// Of `missing_bytes`, those the server sent (not in the contract).
+    #[serde(skip)]
+    pub server_missing_bytes: u64,
     /// Segments that only repeated bytes already seen.
     pub retransmitted_segments: u32,
     /// Segments that arrived ahead of a hole.
@@ -281,6 +284,9 @@ impl ConnectionTracker {
         let Some(session) = self.session.as_deref_mut() else {
             // No payload yet: only sequence numbers to follow.
             self.streams[dir].push(seg, frame, ts, budget, &mut |_| {});
+            if seg.flags.ack {
+                self.streams[dir.reverse()].acked(seg.ack, frame, budget, &mut |_| {});
+            }
             return;
         };
         let mut sink = |ev: StreamEvent<'_>| session.on_stream_event(dir, ev, ts, warnings);
@@ -289,7 +295,7 @@ impl ConnectionTracker {
             // The acknowledgement may prove the other direction lost bytes.
             let other = dir.reverse();
             let mut sink = |ev: StreamEvent<'_>| session.on_stream_event(other, ev, ts, warnings);
-            self.streams[other].acked(seg.ack, budget, &mut sink);
+            self.streams[other].acked(seg.ack, frame, budget, &mut sink);
         }
     }
 
@@ -408,6 +414,7 @@ impl ConnectionTracker {
                 .lo_to_hi
                 .missing_bytes
                 .saturating_add(stats.hi_to_lo.missing_bytes),
+            server_missing_bytes: stats[s].missing_bytes,
             retransmitted_segments: stats
                 .lo_to_hi
                 .retransmitted
@@ -468,9 +475,11 @@ fn build_tls(hs: Handshake, client_dir: Direction, tcp: &TcpSummary, session: &S
         .find(|a| a.is_fatal() && during_handshake(a.frame));
     let rst_during = tcp.rst.is_some_and(|r| during_handshake(r.frame)) && completed_at.is_none();
     let ch_frame = hs.client_hello.as_ref().map(|c| c.frame);
+    // Bytes the server sent that the capture missed (its FIN or the client's
+    // acknowledgements say so) are an answer too: not "no response".
     let server_after_hello = match (ch_frame, session.last_data[s]) {
         (Some(ch), Some((last, _))) => last > ch,
-        (Some(_), None) => false,
+        (Some(_), None) => tcp.server_missing_bytes > 0,
         (None, _) => true,
     };
     let outcome = if fatal.is_some() {

@@ -79,6 +79,10 @@ pub enum StreamEvent<'a> {
     },
 }
 
+/// The most bytes believed lost at the end of a direction (FIN or
+/// acknowledgements beyond the data seen); a larger jump is a corrupt header.
+const MAX_TAIL_GAP: u64 = 16 << 20;
+
 /// Bytes held out of order across all flows of one capture.
 #[derive(Debug, Clone)]
 pub struct Budget {
@@ -127,8 +131,10 @@ pub struct Reassembler {
     next_off: u64,
     held: BTreeMap<u64, Held>,
     held_bytes: usize,
-    /// Offset just past the FIN, when seen.
-    fin_off: Option<u64>,
+    /// Offset just past the FIN, when seen, and the FIN's frame.
+    fin: Option<(u64, FrameNo)>,
+    /// The furthest offset the peer acknowledged, and the frame that did.
+    acked_max: Option<(u64, FrameNo)>,
     /// Whether the consumer wants no more bytes (sequence tracking only).
     skipping: bool,
     stats: StreamStats,
@@ -163,7 +169,8 @@ impl Reassembler {
 
     /// Whether a FIN was seen and every byte before it was delivered.
     pub fn finished(&self) -> bool {
-        self.fin_off
+        self.fin
+            .map(|(f, _)| f)
             .is_some_and(|f| self.next_off >= f.saturating_sub(1))
     }
 
@@ -219,9 +226,9 @@ impl Reassembler {
             self.next_off.saturating_add(rel.unsigned_abs())
         };
         let end = start.saturating_add(wire_len);
-        if seg.flags.fin {
+        if seg.flags.fin && self.fin.is_none() {
             // The FIN occupies one sequence number after the data.
-            self.fin_off.get_or_insert(end.saturating_add(1));
+            self.fin = Some((end.saturating_add(1), frame));
         }
         if wire_len == 0 {
             return;
@@ -256,13 +263,10 @@ impl Reassembler {
     /// stream ends), so the held bytes are decoded at the frame that proves
     /// the loss. Without held bytes nothing is decided: an acknowledgement can
     /// precede the data it covers in a capture merged from two interfaces.
-    pub fn acked<F>(&mut self, ack: Seq, budget: &mut Budget, sink: &mut F)
+    pub fn acked<F>(&mut self, ack: Seq, frame: FrameNo, budget: &mut Budget, sink: &mut F)
     where
         F: FnMut(StreamEvent<'_>),
     {
-        if self.skipping || self.held.is_empty() {
-            return;
-        }
         let Some(next_seq) = self.next_seq else {
             return;
         };
@@ -271,6 +275,12 @@ impl Reassembler {
             return;
         }
         let acked_off = self.next_off.saturating_add(rel.unsigned_abs());
+        if self.acked_max.is_none_or(|(o, _)| acked_off > o) {
+            self.acked_max = Some((acked_off, frame));
+        }
+        if self.skipping || self.held.is_empty() {
+            return;
+        }
         while let Some((&first, _)) = self.held.first_key_value() {
             if first > acked_off || !self.give_up_first_hole(GapCause::NotCaptured, budget, sink) {
                 break;
@@ -286,9 +296,47 @@ impl Reassembler {
     {
         if self.skipping {
             self.release(budget);
+        } else {
+            while self.give_up_first_hole(GapCause::NotCaptured, budget, sink) {}
+        }
+        self.tail_gap(sink);
+    }
+
+    /// Bytes sent after the last captured ones: the FIN's sequence number, or
+    /// the peer's acknowledgements, go further than the data seen (a lost
+    /// alert before a close). A bogus jump (a corrupt header) is not believed.
+    fn tail_gap<F>(&mut self, sink: &mut F)
+    where
+        F: FnMut(StreamEvent<'_>),
+    {
+        let data_end = self.fin.map(|(f, _)| f.saturating_sub(1));
+        let by_fin = self.fin.map(|(f, frame)| (f.saturating_sub(1), frame));
+        // Without a FIN, an acknowledgement one past the data is the FIN's
+        // (which the capture missed), not a lost byte.
+        let by_ack = self.acked_max.and_then(|(o, f)| match data_end {
+            Some(e) => Some((o.min(e), f)),
+            None => (o != self.next_off.saturating_add(1)).then_some((o, f)),
+        });
+        let Some((end, frame)) = [by_fin, by_ack]
+            .into_iter()
+            .flatten()
+            .max_by_key(|(o, _)| *o)
+        else {
+            return;
+        };
+        if end <= self.next_off || end - self.next_off > MAX_TAIL_GAP {
             return;
         }
-        while self.give_up_first_hole(GapCause::NotCaptured, budget, sink) {}
+        let len = end - self.next_off;
+        self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
+        self.advance_to(end);
+        if !self.skipping {
+            sink(StreamEvent::Gap {
+                len,
+                frame,
+                cause: GapCause::NotCaptured,
+            });
+        }
     }
 
     fn advance_to(&mut self, off: u64) {
@@ -578,11 +626,11 @@ mod tests {
         // Bytes 102..109 never captured; "zz" at 109 is held.
         r.push(&seg(109, b"zz"), FrameNo(2), t, &mut budget, &mut sink);
         // An acknowledgement short of the held bytes decides nothing.
-        r.acked(Seq(105), &mut budget, &mut sink);
+        r.acked(Seq(105), FrameNo(6), &mut budget, &mut sink);
         assert_eq!(*out.borrow(), ["ab@1"]);
         // The peer acknowledges past the hole: the capture lost it. The hole
         // shows at the frame after it, and "zz" keeps its own frame.
-        r.acked(Seq(111), &mut budget, &mut sink);
+        r.acked(Seq(111), FrameNo(7), &mut budget, &mut sink);
         assert_eq!(*out.borrow(), ["ab@1", "gap7@2", "zz@2"]);
         assert_eq!(budget.used, 0, "budget returned");
     }

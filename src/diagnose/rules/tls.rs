@@ -321,6 +321,38 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         }
     }
 
+    // The server answered, but the capture lost every byte of the answer
+    // (the client's acknowledgements or the server's FIN count them).
+    if let (Some(ch), None, 0, lost @ 1..) =
+        (ch, sh, conn.tcp.server_bytes, conn.tcp.server_missing_bytes)
+    {
+        if tls.outcome == TlsOutcome::Incomplete {
+            let end = conn.tcp.rst.or(conn.tcp.fin);
+            let alert_sized = if lost == 7 {
+                " 7 bytes is exactly one TLS alert record: most likely the server refused the ClientHello (a fatal alert), as it does when it shares no suite, version or name with the client."
+            } else {
+                ""
+            };
+            out.push(finding(
+                FindingCode::HandshakeRejected,
+                Severity::Error,
+                conn,
+                format!("{dest} answered the ClientHello, but the capture lost the answer"),
+                format!(
+                    "The client sent its ClientHello{via} (frame {}); the server answered with {lost} byte{} that are not in the capture (the client acknowledged them, or the server's FIN comes after them){}.{alert_sized} The answer itself cannot be read: the capturing host dropped it.",
+                    ch.frame.0,
+                    if lost == 1 { "" } else { "s" },
+                    end.map(|e| format!(", then the {} ended the connection (frame {})", e.from, e.frame.0)).unwrap_or_default()
+                ),
+                ch_frame.into_iter().chain(end.map(|e| e.frame)).collect(),
+                Some(format!(
+                    "Capture again (on the client, without drops) to read the server's answer; meanwhile compare the client's suites, versions and SNI with what {dest} accepts (`tlsdiag diff` against a working capture)."
+                )),
+            ));
+            return;
+        }
+    }
+
     match tls.outcome {
         TlsOutcome::NoResponse => {
             if let Some(ch) = ch {
