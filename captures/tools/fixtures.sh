@@ -712,6 +712,16 @@ fx_wifi_radiotap() {
   editcap -F pcap -T ieee-802-11-radiotap "$CAPDIR/tls13-ok.pcapng" "$CAPDIR/wifi-radiotap.pcap"
 }
 
+fx_lost_alert() {
+  # the capturing host dropped the server's answer: editcap deletes the frame
+  # of the fatal alert from a real capture; the client's ACK and the server's
+  # FIN still count the 7 bytes
+  [ -s "$CAPDIR/handshake-rejected.pcapng" ] || fx_handshake_rejected
+  local n
+  n=$(tshark -r "$CAPDIR/handshake-rejected.pcapng" -Y 'tls.alert_message' -T fields -e frame.number 2>/dev/null | head -1)
+  editcap "$CAPDIR/handshake-rejected.pcapng" "$CAPDIR/lost-alert.pcapng" "$n"
+}
+
 ALL_FIXTURES=(
   tetra-good tetra-cipher-mismatch
   tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
@@ -726,5 +736,5 @@ ALL_FIXTURES=(
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments
   client-cert-rejected sni-required legacy-tls10-server tls13-suite-mismatch cert-expired-gnutls
-  wifi-radiotap
+  wifi-radiotap lost-alert
 )

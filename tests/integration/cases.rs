@@ -1043,3 +1043,36 @@ fn a_link_type_not_decoded_is_said_first_and_not_blamed_on_dns() {
         a.warnings
     );
 }
+
+#[test]
+fn an_answer_the_capture_lost_is_not_a_silent_server() {
+    // lost-alert.pcapng: handshake-rejected.pcapng without the frame of the
+    // server's alert; the client's ACK and the server's FIN count its 7 bytes.
+    let f = facts("lost-alert.pcapng");
+    let a = analyze("lost-alert.pcapng");
+    let s = stream(&f, 0);
+    let server_fin = s["fin"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|x| x["from"] == "server")
+        .and_then(|x| x["frame"].as_u64())
+        .unwrap_or_default();
+    let ch = tls_frames(&f, "client_hello");
+    let finding = expect(&a, "handshake-rejected", &[ch[0], server_fin]);
+    assert!(
+        finding.title.contains("capture lost the answer"),
+        "{}",
+        finding.title
+    );
+    assert!(
+        finding.detail.contains("one TLS alert record"),
+        "{}",
+        finding.detail
+    );
+    assert!(!errors(&a).contains(&"server-silent".to_string()));
+    let c = &a.connections[0];
+    assert_eq!(c.tcp.missing_bytes, 7);
+    assert_eq!(c.tcp.server_bytes, 0);
+    assert!(a.warnings.iter().any(|w| w.message.contains("lost bytes")));
+}
