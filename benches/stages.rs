@@ -6,6 +6,7 @@
 //! * `reassembly` — TCP segments → per-direction ordered bytes
 //! * `tls`        — reassembled TLS directions → records → handshake facts
 //! * `analyze`    — the whole library pipeline (`analyze_stream`, with the diagnosis)
+//! * `ndjson`     — its connections, DNS exchanges and findings → NDJSON lines
 //!
 //! Every stage reports throughput in bytes of *capture file* (`Throughput::Bytes`),
 //! so the stages' MB/s add up like costs: 1/total = Σ 1/stage, roughly. The inputs
@@ -26,8 +27,9 @@ use tlsdiag::capture::{CaptureReader, FrameNo, LinkType, Timestamp, input};
 use tlsdiag::flow::reassembly::{Budget, Reassembler, StreamEvent};
 use tlsdiag::flow::{Direction, Endpoint, FlowKey, PerDirection};
 use tlsdiag::packet::{self, Transport};
+use tlsdiag::report::json;
 use tlsdiag::tls::{Handshake, RecordContext, TlsStream, looks_like_tls_start};
-use tlsdiag::{Options, Warning};
+use tlsdiag::{Options, Output, Warning};
 
 /// A capture file's bytes.
 struct Capture {
@@ -311,6 +313,29 @@ fn stages(c: &mut Criterion) {
                 items += summary.frames as usize;
             }
             black_box(items)
+        })
+    });
+    let items: Vec<(String, Vec<Output>)> = caps
+        .iter()
+        .map(|cap| {
+            let mut items = Vec::new();
+            tlsdiag::analyze_stream(reader(cap), &options, &mut |out| items.push(out))
+                .expect("shipped capture analyses");
+            (cap.name.display().to_string(), items)
+        })
+        .collect();
+    g.bench_function("ndjson", |b| {
+        let mut line = Vec::with_capacity(4096);
+        b.iter(|| {
+            let mut n = 0usize;
+            for (name, items) in &items {
+                let lines = json::CaptureLines::new(name);
+                for item in items {
+                    lines.line_into(&mut line, item);
+                    n += line.len();
+                }
+            }
+            black_box(n)
         })
     });
     g.finish();

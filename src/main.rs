@@ -84,6 +84,7 @@ fn analyze(args: &AnalyzeArgs, narrative: bool) -> anyhow::Result<u8> {
             let mut last_failed: Option<u32> = None;
             let mut write_err = None;
             let mut line = Vec::with_capacity(4096);
+            let lines = json::CaptureLines::new(&name);
             let summary = tlsdiag::analyze_stream(reader, &options, &mut |item| {
                 if let Output::Finding(f) = &item {
                     if f.severity == Severity::Error {
@@ -95,10 +96,9 @@ fn analyze(args: &AnalyzeArgs, narrative: bool) -> anyhow::Result<u8> {
                     }
                 }
                 if write_err.is_none() {
-                    let written = json::line_into(&mut line, &name, &item)
-                        .and_then(|()| out.write_all(&line).map_err(Error::from));
-                    if let Err(e) = written {
-                        write_err = Some(e);
+                    lines.line_into(&mut line, &item);
+                    if let Err(e) = out.write_all(&line) {
+                        write_err = Some(Error::from(e));
                     }
                 }
             })?;

@@ -75,7 +75,7 @@ impl Timestamp {
     /// The `Display` form for years 0–9999, written into a stack buffer
     /// without `fmt` or the `time` crate: every connection record carries
     /// times, and this is on the NDJSON path of every connection.
-    fn rfc3339_micros(self) -> Option<[u8; 27]> {
+    pub(crate) fn rfc3339_micros(self) -> Option<[u8; 27]> {
         let secs = self.nanos.div_euclid(1_000_000_000);
         let micros = self.nanos.rem_euclid(1_000_000_000) / 1000;
         let (year, month, day) = civil_from_days(secs.div_euclid(86_400));

@@ -68,6 +68,9 @@ pub struct CaptureDigest {
     pub lines: Vec<String>,
     /// Error codes waiting for their connection (findings come first).
     pending: BTreeMap<u32, FindingCode>,
+    /// Where each line is written before it is copied, at its length, into
+    /// [`lines`](Self::lines).
+    scratch: Vec<u8>,
 }
 
 fn plain<T: Serialize>(v: &T) -> String {
@@ -81,11 +84,10 @@ impl CaptureDigest {
     /// Takes one streamed item of the capture `name`.
     pub fn add(&mut self, name: &str, item: &Output, keep_lines: bool) {
         if keep_lines {
-            let mut buf = Vec::with_capacity(2048);
-            if json::line_into(&mut buf, name, item).is_ok() {
-                buf.pop(); // the newline: lines are joined by the writer
-                self.lines.push(String::from_utf8(buf).unwrap_or_default());
-            }
+            json::line_into(&mut self.scratch, name, item);
+            // Without the newline: lines are joined by the writer.
+            let line = self.scratch.strip_suffix(b"\n").unwrap_or(&self.scratch);
+            self.lines.push(String::from_utf8_lossy(line).into_owned());
         }
         match item {
             Output::Finding(f) => {
@@ -143,6 +145,7 @@ impl CaptureDigest {
         self.frames = summary.frames;
         self.warnings = summary.warnings.clone();
         diagnose::sort(&mut self.findings);
+        self.scratch = Vec::new();
     }
 
     /// The finding that best says why this capture failed (first error).

@@ -1,7 +1,8 @@
 //! Reports: analyses → what people and scripts read.
 //!
 //! [`json`] writes the contract (`../shared/spec/report.md`): one document per
-//! capture, or NDJSON lines as soon as each item is final. [`table`] renders
+//! capture, or NDJSON lines as soon as each item is final ([`ndjson`] writes
+//! those lines by hand, byte for byte as serde would). [`table`] renders
 //! comfy-tables for people. Every string that came from a capture (SNI, Host,
 //! paths, certificate names, DNS names) goes through [`escape`] before a
 //! terminal sees it: a capture is hostile input, and an SNI carrying an ANSI
@@ -11,6 +12,7 @@ pub mod diff;
 pub mod explain;
 pub mod fleet;
 pub mod json;
+pub mod ndjson;
 pub mod profiles;
 pub mod suites;
 pub mod table;
