@@ -614,6 +614,7 @@ impl WriteMembers for TcpSummary {
             client_bytes,
             server_bytes,
             missing_bytes,
+            server_missing_bytes: _,
             retransmitted_segments,
             out_of_order_segments,
             client_packets,
@@ -741,6 +742,7 @@ impl WriteMembers for Tls {
             server_key_exchange,
             client_data_frame,
             server_data_frame,
+            server_records_after_client: _,
         } = self;
         members!(w;
             client_hello,

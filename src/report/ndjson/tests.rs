@@ -344,9 +344,10 @@ fn unit_enums() {
         C::ClientAbort => Some(C::OneSidedCapture),
         C::OneSidedCapture => Some(C::HttpBodyCut),
         C::HttpBodyCut => Some(C::DnsNoQuery),
-        C::DnsNoQuery => None,
+        C::DnsNoQuery => Some(C::ClientCertRejected),
+        C::ClientCertRejected => None,
     });
-    assert_eq!(codes.len(), 23);
+    assert_eq!(codes.len(), 24);
     codes.iter().for_each(same);
 }
 
@@ -527,6 +528,7 @@ fn full_tls() -> Tls {
         }),
         client_data_frame: Some(FrameNo(15)),
         server_data_frame: Some(FrameNo(16)),
+        server_records_after_client: (0, None),
     }
 }
 
@@ -550,6 +552,7 @@ fn empty_tls() -> Tls {
         }),
         client_data_frame: None,
         server_data_frame: None,
+        server_records_after_client: (0, None),
     }
 }
 
@@ -609,6 +612,7 @@ fn connection(full: bool) -> Connection {
             client_bytes: 517,
             server_bytes: u64::MAX,
             missing_bytes: 0,
+            server_missing_bytes: 0,
             retransmitted_segments: 1,
             out_of_order_segments: u32::MAX,
             client_packets: 9,
