@@ -140,6 +140,8 @@ pub struct Analyzer {
     connections: u64,
     quic_datagrams: u64,
     nothing_decodable: bool,
+    /// The capture has ended: connections still in the table are emitted.
+    at_end: bool,
 }
 
 impl Analyzer {
@@ -172,6 +174,7 @@ impl Analyzer {
             connections: 0,
             quic_datagrams: 0,
             nothing_decodable: false,
+            at_end: false,
         }
     }
 
@@ -409,7 +412,11 @@ impl Analyzer {
 
     fn emit(&mut self, tracker: ConnectionTracker, sink: &mut dyn FnMut(Item)) {
         self.session_bytes = self.session_bytes.saturating_sub(tracker.buffered());
-        let conn = tracker.finish(&mut self.budget, &mut self.warnings);
+        let open = !tracker.is_closed();
+        let mut conn = tracker.finish(&mut self.budget, &mut self.warnings);
+        if self.at_end && open {
+            conn.open_at_capture_end = Some(self.now);
+        }
         self.connections += 1;
         if conn.tcp.missing_bytes > 0 {
             let (n, bytes, first) = &mut self.lossy;
@@ -469,6 +476,7 @@ impl Analyzer {
     }
 
     fn finish(&mut self, sink: &mut dyn FnMut(Item)) {
+        self.at_end = true;
         let mut live: Vec<Box<ConnectionTracker>> = self.table.drain().map(|(_, t)| t).collect();
         live.sort_unstable_by_key(|t| t.id());
         for t in live {

@@ -184,6 +184,10 @@ pub struct Connection {
     /// Time of the last frame.
     #[serde(skip)]
     pub end: Timestamp,
+    /// When the connection was still open as the capture ended: the time of
+    /// the capture's last frame (how long anyone waited for an answer).
+    #[serde(skip)]
+    pub open_at_capture_end: Option<Timestamp>,
 }
 
 impl Connection {
@@ -461,6 +465,7 @@ impl ConnectionTracker {
             tls,
             timeline,
             end: last_ts,
+            open_at_capture_end: None,
         }
     }
 }

@@ -722,6 +722,21 @@ fx_lost_alert() {
   editcap "$CAPDIR/handshake-rejected.pcapng" "$CAPDIR/lost-alert.pcapng" "$n"
 }
 
+fx_cut_after_hello() {
+  # a capture stopped right after the ClientHello (editcap keeps the frames up
+  # to it from a real capture): too soon to call the server silent
+  [ -s "$CAPDIR/tls13-ok.pcapng" ] || fx_tls13_ok
+  local n
+  n=$(tshark -r "$CAPDIR/tls13-ok.pcapng" -Y 'tls.handshake.type==1' -T fields -e frame.number 2>/dev/null | head -1)
+  editcap -r "$CAPDIR/tls13-ok.pcapng" "$CAPDIR/cut-after-hello.pcapng" "1-$n"
+}
+
+fx_cut_after_syn() {
+  # the same with the first SYN of tcp-unanswered: too soon to call it unanswered
+  [ -s "$CAPDIR/tcp-unanswered.pcapng" ] || fx_tcp_unanswered
+  editcap -r "$CAPDIR/tcp-unanswered.pcapng" "$CAPDIR/cut-after-syn.pcapng" 1
+}
+
 ALL_FIXTURES=(
   tetra-good tetra-cipher-mismatch
   tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
@@ -736,5 +751,5 @@ ALL_FIXTURES=(
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments
   client-cert-rejected sni-required legacy-tls10-server tls13-suite-mismatch cert-expired-gnutls
-  wifi-radiotap lost-alert
+  wifi-radiotap lost-alert cut-after-hello cut-after-syn
 )

@@ -588,6 +588,7 @@ impl WriteMembers for Connection {
             tls,
             timeline: _,
             end: _,
+            open_at_capture_end: _,
         } = self;
         members!(w; id, client, server, first_frame, last_frame, start, duration, tcp, proxy, http, tls);
     }

@@ -1076,3 +1076,37 @@ fn an_answer_the_capture_lost_is_not_a_silent_server() {
     assert_eq!(c.tcp.server_bytes, 0);
     assert!(a.warnings.iter().any(|w| w.message.contains("lost bytes")));
 }
+
+#[test]
+fn a_capture_that_stops_right_after_a_request_does_not_call_it_failed() {
+    for (file, code, frame) in [
+        (
+            "cut-after-hello.pcapng",
+            "server-silent",
+            tls_frames(&facts("cut-after-hello.pcapng"), "client_hello")[0],
+        ),
+        (
+            "cut-after-syn.pcapng",
+            "tcp-unanswered",
+            first(&stream(&facts("cut-after-syn.pcapng"), 0), "syn_frames").unwrap_or_default(),
+        ),
+    ] {
+        let a = analyze(file);
+        assert!(errors(&a).is_empty(), "{file}: {:?}", errors(&a));
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == code)
+            .unwrap_or_else(|| panic!("{file}: no {code}"));
+        assert_eq!(f.severity, Severity::Info, "{file}");
+        assert!(f.title.contains("too soon to tell"), "{}", f.title);
+        assert_eq!(
+            f.evidence.iter().map(|e| e.0).collect::<Vec<_>>(),
+            vec![frame]
+        );
+    }
+    // A SYN retransmitted still is unanswered.
+    let syns = frames(&stream(&facts("tcp-unanswered.pcapng"), 0)["syn_frames"]);
+    let ends = [syns[0], syns[syns.len() - 1]];
+    expect(&analyze("tcp-unanswered.pcapng"), "tcp-unanswered", &ends);
+}

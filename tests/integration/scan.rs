@@ -226,7 +226,15 @@ fn fleet_counts_go_beyond_what_a_digest_keeps() {
     // failing connections, but the fleet's counts must cover all of them.
     let dir = scratch("uncapped");
     let prefix = crate::robustness::pcap_prefix("syn-flood.pcap.gz", 1000);
-    std::fs::copy(&prefix, dir.join("flood.pcap")).unwrap_or_else(|e| panic!("{e}"));
+    let mut bytes = std::fs::read(&prefix).unwrap_or_else(|e| panic!("{e}"));
+    // The first SYN again 10 s later, so that the capture does not stop right
+    // after the SYNs (which would be too soon to call them unanswered).
+    let len = u32::from_le_bytes([bytes[32], bytes[33], bytes[34], bytes[35]]) as usize;
+    let mut again = bytes[24..24 + 16 + len].to_vec();
+    let sec = u32::from_le_bytes([again[0], again[1], again[2], again[3]]) + 10;
+    again[..4].copy_from_slice(&sec.to_le_bytes());
+    bytes.extend_from_slice(&again);
+    std::fs::write(dir.join("flood.pcap"), bytes).unwrap_or_else(|e| panic!("{e}"));
     let (fleet, _) = run(&dir, 1);
     assert_eq!(fleet.captures, 1);
     assert_eq!(fleet.rows.first().map(|r| r.failed), Some(1000));

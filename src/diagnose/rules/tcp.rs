@@ -6,6 +6,10 @@ use crate::connection::Connection;
 use crate::diagnose::{Finding, FindingCode, Severity};
 use crate::flow::tcp::TcpOutcome;
 
+/// Seconds after which every common stack retransmits an unanswered SYN
+/// (Linux 1 s, Windows 3 s).
+const SYN_RETRY_SECONDS: f64 = 3.0;
+
 /// TCP set-up failures. Returns true when the connection never got further.
 pub(super) fn tcp(conn: &Connection, ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
     let t = &conn.tcp;
@@ -41,6 +45,32 @@ pub(super) fn tcp(conn: &Connection, ctx: &Context<'_>, out: &mut Vec<Finding>) 
         TcpOutcome::Unanswered => {
             let tries = t.syn_retransmits + 1;
             let waited = t.syn_duration.unwrap_or(0.0);
+            // One SYN and the capture stops before any stack would have
+            // retransmitted it (Linux after 1 s, Windows after 3 s): nothing
+            // says it would not have been answered.
+            let syn_at = conn
+                .timeline
+                .iter()
+                .find(|e| e.what.starts_with("SYN"))
+                .map_or(conn.start, |e| e.ts);
+            if let Some(end) = conn.open_at_capture_end {
+                let left = end.seconds_since(syn_at);
+                if t.syn_retransmits == 0 && left < SYN_RETRY_SECONDS {
+                    out.push(finding(
+                        FindingCode::TcpUnanswered,
+                        Severity::Info,
+                        conn,
+                        format!("The capture ends {left:.3} s after the SYN to {dest}: too soon to tell"),
+                        format!(
+                            "The client sent a SYN to {dest} (frame {}) and the capture stops {left:.3} s later, before an answer or a retransmission could be expected: whether the connection would have worked is not in the capture.",
+                            t.syn_frame.unwrap_or(conn.first_frame).0
+                        ),
+                        t.syn_frame.into_iter().collect(),
+                        Some("Capture for longer (until the client gives up or succeeds).".into()),
+                    ));
+                    return true;
+                }
+            }
             let mut evidence: Vec<FrameNo> = t.syn_frame.into_iter().collect();
             if let Some(last) = conn
                 .timeline

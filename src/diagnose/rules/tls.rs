@@ -355,8 +355,27 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
 
     match tls.outcome {
         TlsOutcome::NoResponse => {
-            if let Some(ch) = ch {
-                out.push(server_silent(conn, ch, &dest, &via, None));
+            let Some(ch) = ch else { return };
+            let sent = conn
+                .timeline
+                .iter()
+                .find(|e| e.frame == ch.frame)
+                .map_or(conn.start, |e| e.ts);
+            match conn.open_at_capture_end.map(|end| end.seconds_since(sent)) {
+                // The capture stops before a server far away could answer.
+                Some(left) if left < ANSWER_SECONDS => out.push(finding(
+                    FindingCode::ServerSilent,
+                    Severity::Info,
+                    conn,
+                    format!("The capture ends {left:.3} s after the ClientHello to {dest}: too soon to tell"),
+                    format!(
+                        "The client sent its ClientHello{via} (frame {}) and the capture stops {left:.3} s later, with the connection still open: whether the server would have answered is not in the capture.",
+                        ch.frame.0
+                    ),
+                    vec![ch.frame],
+                    Some("Capture for longer (until the client gives up or succeeds).".into()),
+                )),
+                _ => out.push(server_silent(conn, ch, &dest, &via, None)),
             }
             return;
         }
@@ -570,6 +589,10 @@ fn client_cert_refused(
         Some(remedy),
     )
 }
+
+/// Seconds within which any server answers a ClientHello (the longest
+/// round trips are under one second).
+const ANSWER_SECONDS: f64 = 1.0;
 
 /// Most a server takes to refuse a client's TLS 1.3 Finished flight (checking
 /// a certificate chain); an idle timeout is longer.

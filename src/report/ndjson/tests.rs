@@ -643,6 +643,7 @@ fn connection(full: bool) -> Connection {
             what: "SYN".into(),
         }],
         end: ts(99),
+        open_at_capture_end: None,
     }
 }
 
