@@ -177,17 +177,51 @@ fn peek<'r>(
 pub struct FillFirst<R> {
     inner: R,
     first: bool,
+    /// The last read error, for the warning that stops the analysis (the
+    /// capture parser only says that reading failed).
+    last_error: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// An error met after the first read had data: returned by the next read.
+    deferred: Option<io::Error>,
 }
 
 impl<R: Read> FillFirst<R> {
     /// Wraps `inner`.
     pub fn new(inner: R) -> Self {
-        Self { inner, first: true }
+        Self {
+            inner,
+            first: true,
+            last_error: std::sync::Arc::default(),
+            deferred: None,
+        }
+    }
+
+    /// Where the last read error will be kept.
+    pub fn error_slot(&self) -> std::sync::Arc<std::sync::Mutex<Option<String>>> {
+        std::sync::Arc::clone(&self.last_error)
+    }
+
+    fn note(&self, e: &io::Error) {
+        if let Ok(mut slot) = self.last_error.lock() {
+            *slot = Some(e.to_string());
+        }
     }
 }
 
 impl<R: Read> Read for FillFirst<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let r = self.read_inner(buf);
+        if let Err(e) = &r {
+            self.note(e);
+        }
+        r
+    }
+}
+
+impl<R: Read> FillFirst<R> {
+    fn read_inner(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         if !self.first {
             return self.inner.read(buf);
         }
@@ -202,8 +236,9 @@ impl<R: Read> Read for FillFirst<R> {
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if filled > 0 => {
-                    // Report what we have; the error comes back on the next read.
-                    let _ = e;
+                    // Report what we have; the error is returned by the next
+                    // read (a decoder that failed may not say it twice).
+                    self.deferred = Some(e);
                     break;
                 }
                 Err(e) => return Err(e),

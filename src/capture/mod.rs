@@ -190,12 +190,15 @@ pub struct CaptureReader<'r> {
     done: bool,
     /// What the capture is called in errors.
     path: std::path::PathBuf,
+    /// The input's last read error (a cut or corrupt gzip stream, an I/O error).
+    read_error: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl<'r> CaptureReader<'r> {
     /// Starts reading an opened input. `path` only names it in errors.
     pub fn new(input: CaptureInput<'r>, path: &std::path::Path) -> Result<Self, Error> {
         let stream = input::FillFirst::new(input.stream);
+        let read_error = stream.error_slot();
         let bad_header = |e: PcapError<&[u8]>| Error::BadHeader {
             path: path.to_path_buf(),
             detail: describe_error(&e),
@@ -222,6 +225,7 @@ impl<'r> CaptureReader<'r> {
             warnings: Vec::new(),
             done: false,
             path: path.to_path_buf(),
+            read_error,
         })
     }
 
@@ -297,7 +301,7 @@ impl<'r> CaptureReader<'r> {
                 }
                 Err(PcapError::Incomplete(_)) => {
                     if self.inner.refill().is_err() {
-                        self.stop("read error");
+                        self.stop_reading();
                         return Ok(None);
                     }
                     continue;
@@ -313,22 +317,42 @@ impl<'r> CaptureReader<'r> {
                     }
                     self.buffer_size = next;
                     if self.inner.refill().is_err() {
-                        self.stop("read error");
+                        self.stop_reading();
                         return Ok(None);
                     }
                     continue;
                 }
                 Err(PcapError::UnexpectedEof) => {
-                    self.stop("truncated record, analysis stops here");
+                    match self.cut_block_name() {
+                        // A cut block that is not a packet (dumpcap's closing
+                        // statistics): no frame is lost.
+                        Some(name) => {
+                            self.done = true;
+                            self.warnings.push(Warning::general(format!(
+                                "after frame {}: truncated pcapng {name} block (not a packet), the capture ends here",
+                                self.frames
+                            )));
+                        }
+                        None => self.stop("truncated record, analysis stops here"),
+                    }
                     return Ok(None);
                 }
                 Err(PcapError::ReadError) => {
-                    self.stop("read error, analysis stops here");
+                    self.stop_reading();
                     return Ok(None);
                 }
                 Err(e) => {
                     let what = describe_error(&e);
-                    self.stop(&format!("corrupt record ({what}), analysis stops here"));
+                    match self.cut_block_name() {
+                        Some(name) => {
+                            self.done = true;
+                            self.warnings.push(Warning::general(format!(
+                                "after frame {}: corrupt pcapng {name} block ({what}; not a packet), analysis stops here",
+                                self.frames
+                            )));
+                        }
+                        None => self.stop(&format!("corrupt record ({what}), analysis stops here")),
+                    }
                     return Ok(None);
                 }
             };
@@ -420,6 +444,52 @@ impl<'r> CaptureReader<'r> {
             link: meta.link,
             data,
             orig_len: meta.orig_len,
+        }
+    }
+
+    /// The kind of a pcapng block cut by the end of the file (or corrupt),
+    /// when it is not one that carries a packet.
+    fn cut_block_name(&self) -> Option<&'static str> {
+        if self.format != CaptureFormat::Pcapng {
+            return None;
+        }
+        let head: [u8; 4] = self.inner.data().get(..4)?.try_into().ok()?;
+        let kind = if self.section.big_endian {
+            u32::from_be_bytes(head)
+        } else {
+            u32::from_le_bytes(head)
+        };
+        Some(match kind {
+            0x0A0D_0D0A => "Section Header",
+            1 => "Interface Description",
+            4 => "Name Resolution",
+            5 => "Interface Statistics",
+            0x0A => "Decryption Secrets",
+            0x0BAD | 0x4000_0BAD => "Custom",
+            _ => return None,
+        })
+    }
+
+    /// Reading the input failed: says why, when the input said (and names
+    /// no frame when it failed between records).
+    fn stop_reading(&mut self) {
+        let why = self
+            .read_error
+            .lock()
+            .ok()
+            .and_then(|e| e.clone())
+            .map_or_else(
+                || "read error, analysis stops here".to_string(),
+                |e| format!("read error ({e}), analysis stops here"),
+            );
+        if self.inner.data().is_empty() {
+            self.done = true;
+            self.warnings.push(Warning::general(format!(
+                "after frame {}: {why}",
+                self.frames
+            )));
+        } else {
+            self.stop(&why);
         }
     }
 
@@ -696,6 +766,37 @@ mod tests {
         assert_eq!(
             warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
             vec!["frame 2: truncated record, analysis stops here".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_cut_statistics_block_at_the_end_loses_no_frame() {
+        // dumpcap closes its files with Interface Statistics Blocks: cut the
+        // last one of a real capture in the middle.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/tls13-ok.pcapng");
+        let bytes = std::fs::read(path).unwrap_or_default();
+        let mut at = 0;
+        let mut last = (0, 0);
+        while at + 8 <= bytes.len() {
+            let kind = u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+            let len =
+                u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]);
+            last = (at, kind);
+            at += len as usize;
+        }
+        assert_eq!(
+            last.1, 5,
+            "the file ends with an Interface Statistics Block"
+        );
+        let (whole, _) = for_each_frame(&bytes, |_| {}).unwrap_or_default();
+        let cut = &bytes[..last.0 + 12];
+        let (n, warnings) = for_each_frame(cut, |_| {}).unwrap_or_default();
+        assert_eq!(n, whole);
+        assert_eq!(
+            warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            vec![format!(
+                "after frame {whole}: truncated pcapng Interface Statistics block (not a packet), the capture ends here"
+            )]
         );
     }
 

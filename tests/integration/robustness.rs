@@ -740,3 +740,47 @@ fn issue_7_escape_sequences_from_the_capture_never_reach_stdout_raw() {
         "{subject:?}"
     );
 }
+
+#[test]
+fn a_gzip_capture_cut_or_with_a_bad_checksum_says_why_it_stops() {
+    use std::io::Write;
+    let plain = capture_bytes(&root().join("captures/tls13-ok.pcapng"));
+    let whole = tlsdiag::analyze_path(
+        &root().join("captures/tls13-ok.pcapng"),
+        &Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(&plain);
+    let gz = gz.finish().unwrap_or_default();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    // The CRC-32 in the trailer no longer matches: every frame is read, then
+    // the warning says the data is corrupt, naming no frame that does not exist.
+    let mut bad_crc = gz.clone();
+    let at = bad_crc.len() - 8;
+    bad_crc[at] ^= 0xff;
+    let path = dir.join("bad-crc.pcapng.gz");
+    std::fs::write(&path, &bad_crc).unwrap_or_else(|e| panic!("{e}"));
+    let a = tlsdiag::analyze_path(&path, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.frames, whole.frames);
+    let text: Vec<String> = a.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        text,
+        vec![format!(
+            "after frame {}: read error (corrupt gzip stream does not have a matching checksum), analysis stops here",
+            whole.frames
+        )]
+    );
+    // Cut in the middle: the frames before the cut, and why it stops.
+    let path = dir.join("cut.pcapng.gz");
+    std::fs::write(&path, &gz[..gz.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
+    let a = tlsdiag::analyze_path(&path, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(a.frames < whole.frames);
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.message.starts_with("read error (") && w.message.contains("deflate")),
+        "{:?}",
+        a.warnings
+    );
+}
