@@ -125,6 +125,8 @@ struct Section {
     interfaces: Vec<Interface>,
     /// Whether interfaces past [`MAX_INTERFACES`] were ignored (warned once).
     interfaces_dropped: bool,
+    /// Whether frames without a timestamp were warned about.
+    untimed_warned: bool,
 }
 
 /// Where a frame's packet bytes sit inside the block just parsed.
@@ -578,6 +580,13 @@ fn classify(
                 })
             }
             Block::SimplePacket(spb) => {
+                if !section.untimed_warned {
+                    section.untimed_warned = true;
+                    warnings.push(Warning::at(
+                        FrameNo(next_frame),
+                        "pcapng Simple Packet Blocks carry no timestamp (Wireshark shows them at time 0): times and durations of their connections mean nothing, and certificate dates are not judged",
+                    ));
+                }
                 let iface = interface(&section.interfaces, 0, warnings, next_frame);
                 // A simple packet block has no timestamp; Wireshark shows 0.
                 let len = (spb.origlen as usize).min(spb.data.len());
@@ -797,6 +806,48 @@ mod tests {
             vec![format!(
                 "after frame {whole}: truncated pcapng Interface Statistics block (not a packet), the capture ends here"
             )]
+        );
+    }
+
+    #[test]
+    fn simple_packet_blocks_are_frames_at_time_zero_with_a_warning() {
+        // A real capture's Enhanced Packet Blocks rewritten as Simple Packet
+        // Blocks (same packet bytes, no interface id, no timestamp).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/tls13-ok.pcapng");
+        let bytes = std::fs::read(path).unwrap_or_default();
+        let le = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let mut out = Vec::new();
+        let mut at = 0;
+        let mut packets = 0;
+        while at + 8 <= bytes.len() {
+            let (kind, len) = (le(at), le(at + 4) as usize);
+            if kind == 6 {
+                let (cap, orig) = (le(at + 20) as usize, le(at + 24));
+                let padded = cap.div_ceil(4) * 4;
+                let total = (16 + padded) as u32;
+                out.extend_from_slice(&3u32.to_le_bytes());
+                out.extend_from_slice(&total.to_le_bytes());
+                out.extend_from_slice(&orig.to_le_bytes());
+                out.extend_from_slice(&bytes[at + 28..at + 28 + cap]);
+                out.resize(out.len() + padded - cap, 0);
+                out.extend_from_slice(&total.to_le_bytes());
+                packets += 1;
+            } else if kind != 5 {
+                out.extend_from_slice(&bytes[at..at + len]);
+            }
+            at += len;
+        }
+        let mut times = Vec::new();
+        let (n, warnings) = for_each_frame(&out, |f| times.push(f.ts)).unwrap_or_default();
+        assert_eq!(n, packets);
+        assert!(times.iter().all(|t| t.as_nanos() == 0));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0]
+                .to_string()
+                .starts_with("frame 1: pcapng Simple Packet Blocks carry no timestamp")
         );
     }
 
