@@ -327,15 +327,20 @@ impl Reassembler {
         if end <= self.next_off || end - self.next_off > MAX_TAIL_GAP {
             return;
         }
-        let len = end - self.next_off;
+        self.lose_to(end, frame, GapCause::NotCaptured, sink);
+    }
+
+    /// The bytes from `next_off` to `end` will never come: counted, skipped,
+    /// and reported to the consumer (unless it wants no more bytes).
+    fn lose_to<F>(&mut self, end: u64, frame: FrameNo, cause: GapCause, sink: &mut F)
+    where
+        F: FnMut(StreamEvent<'_>),
+    {
+        let len = end.saturating_sub(self.next_off);
         self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
         self.advance_to(end);
         if !self.skipping {
-            sink(StreamEvent::Gap {
-                len,
-                frame,
-                cause: GapCause::NotCaptured,
-            });
+            sink(StreamEvent::Gap { len, frame, cause });
         }
     }
 
@@ -373,16 +378,7 @@ impl Reassembler {
             }
         }
         if end > self.next_off {
-            let len = end - self.next_off;
-            self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
-            self.advance_to(end);
-            if !self.skipping {
-                sink(StreamEvent::Gap {
-                    len,
-                    frame,
-                    cause: GapCause::SnapLength,
-                });
-            }
+            self.lose_to(end, frame, GapCause::SnapLength, sink);
         }
     }
 
@@ -473,10 +469,7 @@ impl Reassembler {
             // The hole shows at the first frame after it (where Wireshark says
             // "previous segment not captured"); what follows keeps its frames.
             let frame = held.frame;
-            let len = first - self.next_off;
-            self.stats.missing_bytes = self.stats.missing_bytes.saturating_add(len);
-            self.advance_to(first);
-            sink(StreamEvent::Gap { len, frame, cause });
+            self.lose_to(first, frame, cause, sink);
         }
         self.drain(None, budget, sink);
         true

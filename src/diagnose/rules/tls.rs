@@ -59,7 +59,13 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         let name = alert.name.unwrap_or("unknown");
         let evidence: Vec<FrameNo> = ch_frame.into_iter().chain([alert.frame]).collect();
         if before_sh {
-            if desc == 70 {
+            // Alert 70, or a hello that offers nothing newer than SSL 3.0: any
+            // current server refuses the version, whatever alert it picks
+            // (OpenSSL sends handshake_failure).
+            let ssl3_only = ch
+                .and_then(|c| c.max_version())
+                .is_some_and(|v| v.rank() < ProtocolVersion::TLS10.rank());
+            if desc == 70 || ssl3_only {
                 out.push(version_finding(
                     conn,
                     ch,
@@ -86,23 +92,6 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                     ));
                     return;
                 }
-            }
-            // A hello that offers nothing newer than SSL 3.0: any current
-            // server refuses the version, whatever alert it picks (OpenSSL
-            // sends handshake_failure).
-            if ch
-                .and_then(|c| c.max_version())
-                .is_some_and(|v| v.rank() < ProtocolVersion::TLS10.rank())
-            {
-                out.push(version_finding(
-                    conn,
-                    ch,
-                    profile,
-                    alert.frame,
-                    "server",
-                    &dest,
-                ));
-                return;
             }
             let sni = ch.and_then(|c| c.sni.as_deref());
             let alpn = ch.and_then(|c| c.alpn.as_ref()).filter(|a| !a.is_empty());
