@@ -127,6 +127,9 @@ pub struct Tls {
     /// the first of them (TLS 1.3: what answered the client's Finished).
     #[serde(skip)]
     pub server_records_after_client: (u32, Option<crate::tls::handshake::ServerRecord>),
+    /// The client's first alert-sized record after its first encrypted one.
+    #[serde(skip)]
+    pub client_short_record: Option<FrameNo>,
 }
 
 /// A side that answered TLS with something else.
@@ -535,6 +538,7 @@ fn build_tls(hs: Handshake, client_dir: Direction, tcp: &TcpSummary, session: &S
         client_data_frame,
         server_data_frame,
         server_records_after_client: hs.server_records_after_client,
+        client_short_record: hs.client_short_record,
     }
 }
 

@@ -737,6 +737,17 @@ fx_cut_after_syn() {
   editcap -r "$CAPDIR/tcp-unanswered.pcapng" "$CAPDIR/cut-after-syn.pcapng" 1
 }
 
+fx_tls13_client_closes_first() {
+  # a TLS 1.3 server that sends no session ticket (-num_tickets 0) and a client
+  # that closes right after the handshake: the server's only record after the
+  # client's Finished is its close_notify, an answer to the client's close,
+  # not a refusal (compare client-cert-rejected)
+  www_server -tls1_3 -num_tickets 0
+  cap_start "$CAPDIR/tls13-client-closes-first.pcapng" cli0 "$MAINF"
+  CLI_try openssl s_client -connect 10.0.1.40:443 -servername www.example.net </dev/null
+  cap_stop
+}
+
 ALL_FIXTURES=(
   tetra-good tetra-cipher-mismatch
   tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
@@ -751,5 +762,5 @@ ALL_FIXTURES=(
   snaplen-cut snaplen-64 pcap-nanosec multi-iface bigendian
   nflog-tls dns-tcp no-dns-server ip-fragments
   client-cert-rejected sni-required legacy-tls10-server tls13-suite-mismatch cert-expired-gnutls
-  wifi-radiotap lost-alert cut-after-hello cut-after-syn
+  wifi-radiotap lost-alert cut-after-hello cut-after-syn tls13-client-closes-first
 )

@@ -744,6 +744,7 @@ impl WriteMembers for Tls {
             client_data_frame,
             server_data_frame,
             server_records_after_client: _,
+            client_short_record: _,
         } = self;
         members!(w;
             client_hello,

@@ -94,6 +94,9 @@ pub struct Handshake {
     /// Application-data records the server sent after the client's first one
     /// (TLS 1.3: after the client's Finished), and the first of them.
     pub server_records_after_client: (u32, Option<ServerRecord>),
+    /// The first alert-sized application-data record the client sent after
+    /// its first one (its close_notify, as a rule).
+    pub client_short_record: Option<FrameNo>,
     /// First TLS record per direction.
     pub first_record: PerDirection<Option<(FrameNo, Timestamp)>>,
     /// Bytes of non-TLS data a direction sent where TLS was expected (e.g. an
@@ -208,8 +211,13 @@ impl Handshake {
         ts: Timestamp,
         len: usize,
     ) {
+        let later = self.application_data[dir].is_some();
         self.application_data[dir].get_or_insert((frame, ts));
         let from_server = self.client_direction().is_some_and(|c| c != dir);
+        if !from_server && later && matches!(len, 11 | 19) {
+            // Alert-sized: most likely the client's close_notify.
+            self.client_short_record.get_or_insert(frame);
+        }
         if from_server && self.application_data[dir.reverse()].is_some() {
             let (n, first) = &mut self.server_records_after_client;
             *n = n.saturating_add(1);

@@ -606,6 +606,16 @@ fn closed_after_client_finished(conn: &Connection, dest: &str) -> Option<Finding
     if !matches!(record.len, 19 | 11) {
         return None;
     }
+    // A client that closed first (FIN, RST, or an alert-sized record: its
+    // close_notify) is answered by the server's close_notify.
+    if [conn.tcp.fin, conn.tcp.rst]
+        .into_iter()
+        .flatten()
+        .any(|e| e.from == "client" && e.frame < record.frame)
+        || tls.client_short_record.is_some_and(|f| f <= record.frame)
+    {
+        return None;
+    }
     let client_flight = conn
         .timeline
         .iter()

@@ -529,6 +529,7 @@ fn full_tls() -> Tls {
         client_data_frame: Some(FrameNo(15)),
         server_data_frame: Some(FrameNo(16)),
         server_records_after_client: (0, None),
+        client_short_record: None,
     }
 }
 
@@ -553,6 +554,7 @@ fn empty_tls() -> Tls {
         client_data_frame: None,
         server_data_frame: None,
         server_records_after_client: (0, None),
+        client_short_record: None,
     }
 }
 
