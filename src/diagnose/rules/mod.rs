@@ -80,6 +80,29 @@ fn fmt_ip(ip: IpAddr) -> String {
     }
 }
 
+/// A text formatted the first time it is used: the names rules put in their
+/// findings cost nothing for the connections (most) that get none.
+pub(super) struct LazyText<F: FnOnce() -> String>(std::cell::LazyCell<String, F>);
+
+impl<F: FnOnce() -> String> LazyText<F> {
+    pub(super) fn new(make: F) -> Self {
+        Self(std::cell::LazyCell::new(make))
+    }
+}
+
+impl<F: FnOnce() -> String> std::ops::Deref for LazyText<F> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<F: FnOnce() -> String> std::fmt::Display for LazyText<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
 fn via_proxy(conn: &Connection) -> String {
     match &conn.proxy {
         Some(_) => format!(

@@ -13,10 +13,11 @@ const SYN_RETRY_SECONDS: f64 = 3.0;
 /// TCP set-up failures. Returns true when the connection never got further.
 pub(super) fn tcp(conn: &Connection, ctx: &Context<'_>, out: &mut Vec<Finding>) -> bool {
     let t = &conn.tcp;
-    let dest = match ctx.names.get(&conn.server.ip) {
+    // Formatted only when a finding needs it.
+    let dest = super::LazyText::new(|| match ctx.names.get(&conn.server.ip) {
         Some(name) => format!("{name} ({}:{})", fmt_ip(conn.server.ip), conn.server.port),
         None => format!("{}:{}", fmt_ip(conn.server.ip), conn.server.port),
-    };
+    });
     match t.outcome {
         TcpOutcome::Refused => {
             let rst = t.rst.map(|r| r.frame);

@@ -26,11 +26,14 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
         .alerts
         .iter()
         .find(|a| a.from == "client" && a.level == Some("fatal"));
-    let dest = target(conn);
-    let via = via_proxy(conn);
-    let profile_note = profile
-        .map(|p| format!(" (profile '{}')", p.name))
-        .unwrap_or_default();
+    // Formatted only when a finding needs them (most connections have none).
+    let dest = super::LazyText::new(|| target(conn));
+    let via = super::LazyText::new(|| via_proxy(conn));
+    let profile_note = super::LazyText::new(|| {
+        profile
+            .map(|p| format!(" (profile '{}')", p.name))
+            .unwrap_or_default()
+    });
 
     if let Some(nt) = &tls.not_tls {
         if nt.from == "server" && sh.is_none() {
