@@ -568,7 +568,10 @@ fn timeline(
     client_dir: Direction,
     frame_times: &[(FrameNo, Timestamp)],
 ) -> Vec<TimelineEvent> {
-    let mut events = Vec::new();
+    // Sized once: SYNs, FINs, hellos, the other messages, alerts, HTTP.
+    let mut events = Vec::with_capacity(
+        12 + http.len() * 2 + hs.map_or(0, |h| h.messages.len() + h.alerts.len()),
+    );
     let c = client_dir;
     if let Some((f, t)) = tcp.first_syn {
         push_event(&mut events, f, t, true, "SYN");
