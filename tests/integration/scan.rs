@@ -49,30 +49,20 @@ fn build_tree(dir: &Path) {
     write("site-a/broken.pcap", b"\xd4\xc3\xb2\xa1\x02");
     write("site-a/notes.txt", b"endpoint 1 fails since Monday\n");
 
-    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
-        Vec::new(),
-        flate2::Compression::default(),
-    ));
-    for (name, bytes) in [
-        (
-            "fleet/ep-17.pcapng",
-            fixture("tetra-cipher-mismatch.pcapng"),
-        ),
-        ("fleet/ep-18.pcapng", fixture("proxy-407.pcapng")),
-        ("fleet/README", b"collected 2026-11".to_vec()),
-    ] {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        let _ = tar.append_data(&mut header, name, bytes.as_slice());
-    }
-    let gz = tar.into_inner().unwrap_or_else(|e| panic!("tar: {e}"));
-    write("fleet.tar.gz", &gz.finish().unwrap_or_default());
+    let fleet = tar_of(
+        &[
+            (
+                "fleet/ep-17.pcapng",
+                fixture("tetra-cipher-mismatch.pcapng"),
+            ),
+            ("fleet/ep-18.pcapng", fixture("proxy-407.pcapng")),
+            ("fleet/README", b"collected 2026-11".to_vec()),
+        ],
+        true,
+    );
+    write("fleet.tar.gz", &fleet);
 
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    for (name, bytes) in [
+    let bundle = zip_of(&[
         (
             "bundle/ep-40.pcapng",
             fixture("tetra-cipher-mismatch.pcapng"),
@@ -82,12 +72,8 @@ fn build_tree(dir: &Path) {
             "bundle/collect.ps1",
             b"Get-TlsCipherSuite | ft name".to_vec(),
         ),
-    ] {
-        let _ = zip.start_file(name, opts);
-        let _ = zip.write_all(&bytes);
-    }
-    let cursor = zip.finish().unwrap_or_else(|e| panic!("zip: {e}"));
-    write("support-bundle.zip", &cursor.into_inner());
+    ]);
+    write("support-bundle.zip", &bundle);
 }
 
 fn run(dir: &Path, jobs: usize) -> (Fleet, Vec<String>) {
@@ -259,21 +245,14 @@ fn a_cut_gzip_is_unreadable_and_a_gzipped_log_skipped_wherever_they_are() {
     let capture = gzip(&fixture("tls13-ok.pcapng"));
     let cut = capture.get(..8).unwrap_or_default().to_vec(); // inside the gzip header
     let log = gzip(b"Nov 23 10:00:01 agent: update failed (-3000)\n");
-    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
-        Vec::new(),
-        flate2::Compression::default(),
-    ));
     for (name, bytes) in [("cut.pcap.gz", &cut), ("agent.log.gz", &log)] {
         std::fs::write(dir.join(name), bytes).unwrap_or_else(|e| panic!("{e}"));
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        let _ = tar.append_data(&mut header, name, bytes.as_slice());
     }
-    let tgz = tar.into_inner().unwrap_or_else(|e| panic!("tar: {e}"));
-    std::fs::write(dir.join("bundle.tgz"), tgz.finish().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let tgz = tar_of(
+        &[("cut.pcap.gz", cut.clone()), ("agent.log.gz", log.clone())],
+        true,
+    );
+    std::fs::write(dir.join("bundle.tgz"), tgz).unwrap_or_else(|e| panic!("{e}"));
     let (fleet, order) = run(&dir, 2);
     assert_eq!(fleet.unreadable, 2, "{order:?}");
     assert_eq!(fleet.skipped, 2, "{order:?}");
@@ -326,18 +305,8 @@ fn other_compressions_are_reported_and_tar_tags_drop_dot_slash() {
     std::fs::write(dir.join("ep.pcapng.zst"), b"\x28\xb5\x2f\xfd\x24\x00")
         .unwrap_or_else(|e| panic!("{e}"));
     // `tar -C dir .` stores ./name.
-    let mut tar = tar::Builder::new(Vec::new());
-    let bytes = fixture("tls13-ok.pcapng");
-    let mut header = tar::Header::new_gnu();
-    header.set_size(bytes.len() as u64);
-    header.set_mode(0o644);
-    header.set_cksum();
-    let _ = tar.append_data(&mut header, "./ep-1.pcapng", bytes.as_slice());
-    std::fs::write(
-        dir.join("bundle.tar"),
-        tar.into_inner().unwrap_or_else(|e| panic!("{e}")),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let bundle = tar_of(&[("./ep-1.pcapng", fixture("tls13-ok.pcapng"))], false);
+    std::fs::write(dir.join("bundle.tar"), bundle).unwrap_or_else(|e| panic!("{e}"));
     let (fleet, order) = run(&dir, 1);
     assert_eq!((fleet.captures, fleet.unreadable), (1, 2), "{order:?}");
     let errors: Vec<String> = fleet.rows.iter().filter_map(|r| r.error.clone()).collect();

@@ -199,14 +199,17 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
             .chain([alert.frame])
             .collect();
         match desc {
-            42 | 43 | 46 | 48 => {
-                if let Some(f) = interception(conn, profile, alert.frame, Severity::Error) {
-                    out.push(f);
-                    return;
+            42 | 43 | 45 | 46 | 48 => {
+                if desc != 45 {
+                    if let Some(f) = interception(conn, profile, alert.frame, Severity::Error) {
+                        out.push(f);
+                        return;
+                    }
                 }
-                // GnuTLS (and OpenSSL for a certificate not yet valid) say
-                // bad_certificate where the dates are the reason.
-                if expired_at_capture(conn).is_some() {
+                // certificate_expired, or another refusal where the dates are
+                // the reason (GnuTLS, and OpenSSL for a certificate not yet
+                // valid, say bad_certificate).
+                if desc == 45 || expired_at_capture(conn).is_some() {
                     out.push(cert_expired(
                         conn,
                         Some((name, desc, alert.frame)),
@@ -221,15 +224,6 @@ pub(super) fn tls(conn: &Connection, profile: Option<&ServerProfile>, out: &mut 
                     desc,
                     alert.frame,
                     evidence,
-                    &dest,
-                ));
-                return;
-            }
-            45 => {
-                out.push(cert_expired(
-                    conn,
-                    Some((name, desc, alert.frame)),
-                    Severity::Error,
                     &dest,
                 ));
                 return;
