@@ -137,6 +137,8 @@ pub struct Analyzer {
     evicted: u64,
     /// Connections with bytes never captured: how many, bytes, the first one's frame.
     lossy: (u64, u64, Option<FrameNo>),
+    /// Segments ignored as out of their stream's window, and the first.
+    out_of_window: (u64, Option<FrameNo>),
     connections: u64,
     quic_datagrams: u64,
     nothing_decodable: bool,
@@ -171,6 +173,7 @@ impl Analyzer {
             next_sweep: Timestamp::from_nanos(i64::MIN),
             evicted: 0,
             lossy: (0, 0, None),
+            out_of_window: (0, None),
             connections: 0,
             quic_datagrams: 0,
             nothing_decodable: false,
@@ -424,6 +427,11 @@ impl Analyzer {
             *bytes = bytes.saturating_add(conn.tcp.missing_bytes);
             first.get_or_insert(conn.first_frame);
         }
+        if let Some(first) = conn.tcp.out_of_window.first {
+            let (total, seen) = &mut self.out_of_window;
+            *total = total.saturating_add(u64::from(conn.tcp.out_of_window.segments));
+            *seen = Some(seen.map_or(first, |s| s.min(first)));
+        }
         sink(Item::Connection(Box::new(conn)));
     }
 
@@ -532,6 +540,16 @@ impl Analyzer {
                 "{} UDP datagrams to or from port 443 (QUIC / HTTP/3): their TLS handshakes are encrypted inside QUIC and not analysed",
                 self.quic_datagrams
             )));
+        }
+        if let (n @ 1.., Some(first)) = self.out_of_window {
+            self.warn(Warning::at(
+                first,
+                format!(
+                    "{n} TCP segment{} carried a sequence number far outside {} connection's stream (past its FIN, or megabytes beyond anything sent or acknowledged): a corrupt header, ignored rather than counted as lost bytes. The first is here",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "its" } else { "their" },
+                ),
+            ));
         }
         if let (n @ 1.., bytes, Some(first)) = self.lossy {
             self.warn(Warning::at(

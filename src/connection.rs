@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::capture::{FrameNo, Timestamp};
 use crate::error::Warning;
-use crate::flow::reassembly::{Budget, Reassembler, StreamEvent};
+use crate::flow::reassembly::{Budget, OutOfWindow, Reassembler, StreamEvent};
 use crate::flow::tcp::{At, TcpOutcome, TcpState};
 use crate::flow::{Direction, Endpoint, FlowKey, PerDirection};
 use crate::packet::TcpSegment;
@@ -68,6 +68,10 @@ pub struct TcpSummary {
     /// Of `missing_bytes`, those the server sent (not in the contract).
     #[serde(skip)]
     pub server_missing_bytes: u64,
+    /// Segments ignored as far outside the sequence space (corrupt headers;
+    /// not in the contract: a warning says it).
+    #[serde(skip)]
+    pub out_of_window: OutOfWindow,
     /// Segments that only repeated bytes already seen.
     pub retransmitted_segments: u32,
     /// Segments that arrived ahead of a hole.
@@ -377,11 +381,12 @@ impl ConnectionTracker {
             .session
             .take()
             .unwrap_or_else(|| Box::new(Session::new(self.dns_port)));
+        let mut out_of_window = OutOfWindow::default();
         for dir in Direction::BOTH {
             let session = &mut session;
             let mut sink =
                 |ev: StreamEvent<'_>| session.on_stream_event(dir, ev, last_ts, warnings);
-            self.streams[dir].finish(budget, &mut sink);
+            out_of_window = out_of_window.merge(self.streams[dir].finish(budget, &mut sink));
         }
         for dir in Direction::BOTH {
             if let Some((frame, _)) = self.tcp.fin[dir] {
@@ -422,6 +427,7 @@ impl ConnectionTracker {
                 .missing_bytes
                 .saturating_add(stats.hi_to_lo.missing_bytes),
             server_missing_bytes: stats[s].missing_bytes,
+            out_of_window,
             retransmitted_segments: stats
                 .lo_to_hi
                 .retransmitted

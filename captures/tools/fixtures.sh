@@ -748,6 +748,18 @@ fx_tls13_client_closes_first() {
   cap_stop
 }
 
+fx_corrupt_seq() {
+  # a real TLS 1.2 download whose Certificate-completing segment has bit 30 of
+  # its sequence number flipped (as a bad NIC or memory error does): the
+  # segment lands a gigabyte past the stream and its FIN; the 600 bytes it
+  # really carried are lost (the client acknowledged them)
+  [ -s "$CAPDIR/tetra-good.pcapng" ] || fx_tetra_good
+  local n
+  n=$(tshark -r "$CAPDIR/tetra-good.pcapng" -d tcp.port==6050,http -Y 'tls.handshake.type==11' -T fields -e frame.number 2>/dev/null | head -1)
+  editcap -F pcap "$CAPDIR/tetra-good.pcapng" "$WORK/tetra-good.pcap"
+  python3 "$TOOLS/flip_seq.py" "$WORK/tetra-good.pcap" "$CAPDIR/corrupt-seq.pcap" "$n" 30
+}
+
 ALL_FIXTURES=(
   tetra-good tetra-cipher-mismatch
   tls13-ok tls13-hrr tls12-self-signed tcp-refused tcp-unanswered dns-nxdomain proxy-407 http-405
@@ -763,4 +775,5 @@ ALL_FIXTURES=(
   nflog-tls dns-tcp no-dns-server ip-fragments
   client-cert-rejected sni-required legacy-tls10-server tls13-suite-mismatch cert-expired-gnutls
   wifi-radiotap lost-alert cut-after-hello cut-after-syn tls13-client-closes-first
+  corrupt-seq
 )

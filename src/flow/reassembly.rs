@@ -122,6 +122,26 @@ pub struct StreamStats {
     pub missing_bytes: u64,
 }
 
+/// Held segments [`Reassembler::finish`] dropped because they lay beyond any
+/// plausible end of the stream (a corrupt sequence number).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutOfWindow {
+    /// How many.
+    pub segments: u32,
+    /// The earliest one's frame.
+    pub first: Option<FrameNo>,
+}
+
+impl OutOfWindow {
+    /// Both directions' together.
+    pub fn merge(self, other: Self) -> Self {
+        Self {
+            segments: self.segments.saturating_add(other.segments),
+            first: [self.first, other.first].into_iter().flatten().min(),
+        }
+    }
+}
+
 /// One direction of a TCP connection.
 #[derive(Debug, Default)]
 pub struct Reassembler {
@@ -289,17 +309,58 @@ impl Reassembler {
     }
 
     /// The stream ends (connection closed or capture over): every hole before
-    /// held bytes becomes a gap, and the held bytes are delivered.
-    pub fn finish<F>(&mut self, budget: &mut Budget, sink: &mut F)
+    /// held bytes becomes a gap, and the held bytes are delivered. Returns the
+    /// held segments dropped as out of the stream's window.
+    pub fn finish<F>(&mut self, budget: &mut Budget, sink: &mut F) -> OutOfWindow
     where
         F: FnMut(StreamEvent<'_>),
     {
+        let mut dropped = OutOfWindow::default();
         if self.skipping {
             self.release(budget);
         } else {
+            dropped = self.drop_out_of_window(budget);
             while self.give_up_first_hole(GapCause::NotCaptured, budget, sink) {}
         }
         self.tail_gap(sink);
+        dropped
+    }
+
+    /// Held segments that start past any plausible end of the stream are a
+    /// corrupt sequence number, not data after a loss: past the FIN, or more
+    /// than [`MAX_TAIL_GAP`] ahead of the stream and of everything the peer
+    /// acknowledged. They are dropped and counted instead of turning the
+    /// distance into "missing bytes" (a flipped high bit made a gigabyte).
+    fn drop_out_of_window(&mut self, budget: &mut Budget) -> OutOfWindow {
+        let by_fin = self
+            .fin
+            .map(|(f, _)| f.saturating_sub(1))
+            .filter(|&end| end >= self.next_off);
+        let limit = by_fin.unwrap_or_else(|| {
+            let acked = self.acked_max.map_or(0, |(o, _)| o);
+            self.next_off.saturating_add(MAX_TAIL_GAP).max(acked)
+        });
+        let mut dropped = OutOfWindow::default();
+        while let Some(entry) = self.held.last_entry() {
+            // Data may start exactly at `limit` only when no FIN bounds it.
+            let beyond = if by_fin.is_some() {
+                *entry.key() >= limit
+            } else {
+                *entry.key() > limit
+            };
+            if !beyond {
+                break;
+            }
+            let held = entry.remove();
+            let cost = held.data.len().saturating_add(HELD_ENTRY_COST);
+            self.held_bytes = self.held_bytes.saturating_sub(cost);
+            budget.used = budget.used.saturating_sub(cost);
+            dropped = dropped.merge(OutOfWindow {
+                segments: 1,
+                first: Some(held.frame),
+            });
+        }
+        dropped
     }
 
     /// Bytes sent after the last captured ones: the FIN's sequence number, or
@@ -634,6 +695,76 @@ mod tests {
             run(100, &[(101, b"ab"), (110, b"zz")], true),
             ["ab@2", "gap7@3", "zz@3"]
         );
+    }
+
+    #[test]
+    fn a_segment_far_past_the_stream_is_a_corrupt_header_not_a_gap() {
+        // 16 MiB + 1 ahead with nothing acknowledged there: dropped, counted.
+        // ("ab" and "cd" take offsets 0..4; "zz" starts at MAX_TAIL_GAP + 5.)
+        let far = 106u32.wrapping_add(MAX_TAIL_GAP as u32);
+        let mut r = Reassembler::new();
+        let mut budget = Budget::default();
+        let mut out = Vec::new();
+        let mut sink = |ev: StreamEvent<'_>| match ev {
+            StreamEvent::Data { bytes, .. } => {
+                out.push(String::from_utf8_lossy(bytes).into_owned())
+            }
+            StreamEvent::Gap { len, .. } => out.push(format!("gap{len}")),
+        };
+        let t = Timestamp::default();
+        r.push(&seg(101, b"ab"), FrameNo(2), t, &mut budget, &mut sink);
+        r.push(&seg(far, b"zz"), FrameNo(3), t, &mut budget, &mut sink);
+        r.push(&seg(103, b"cd"), FrameNo(4), t, &mut budget, &mut sink);
+        let dropped = r.finish(&mut budget, &mut sink);
+        assert_eq!(out, ["ab", "cd"]);
+        assert_eq!(r.stats().missing_bytes, 0);
+        assert_eq!(
+            dropped,
+            OutOfWindow {
+                segments: 1,
+                first: Some(FrameNo(3))
+            }
+        );
+        assert_eq!(budget.used, 0, "budget returned");
+
+        // The same distance, acknowledged by the peer: a real loss.
+        let mut r = Reassembler::new();
+        let mut gaps = Vec::new();
+        let mut sink = |ev: StreamEvent<'_>| {
+            if let StreamEvent::Gap { len, .. } = ev {
+                gaps.push(len)
+            }
+        };
+        r.push(&seg(101, b"ab"), FrameNo(2), t, &mut budget, &mut sink);
+        r.push(&seg(far, b"zz"), FrameNo(3), t, &mut budget, &mut sink);
+        r.acked(Seq(far.wrapping_add(2)), FrameNo(4), &mut budget, &mut sink);
+        let dropped = r.finish(&mut budget, &mut sink);
+        assert_eq!(gaps, [u64::from(far - 103)]);
+        assert_eq!(dropped.segments, 0);
+
+        // Data after the FIN cannot be: dropped however near.
+        let mut r = Reassembler::new();
+        let mut out = Vec::new();
+        let mut sink = |ev: StreamEvent<'_>| {
+            if let StreamEvent::Data { bytes, .. } = ev {
+                out.push(String::from_utf8_lossy(bytes).into_owned())
+            }
+        };
+        let fin = TcpSegment {
+            flags: TcpFlags {
+                fin: true,
+                ack: true,
+                ..TcpFlags::default()
+            },
+            ..seg(103, b"")
+        };
+        r.push(&seg(101, b"ab"), FrameNo(2), t, &mut budget, &mut sink);
+        r.push(&seg(110, b"zz"), FrameNo(3), t, &mut budget, &mut sink);
+        r.push(&fin, FrameNo(4), t, &mut budget, &mut sink);
+        let dropped = r.finish(&mut budget, &mut sink);
+        assert_eq!(out, ["ab"]);
+        assert_eq!(dropped.segments, 1);
+        assert_eq!(budget.used, 0, "budget returned");
     }
 
     #[test]

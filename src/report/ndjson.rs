@@ -616,6 +616,7 @@ impl WriteMembers for TcpSummary {
             server_bytes,
             missing_bytes,
             server_missing_bytes: _,
+            out_of_window: _,
             retransmitted_segments,
             out_of_order_segments,
             client_packets,

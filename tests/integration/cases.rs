@@ -1112,3 +1112,44 @@ fn a_capture_that_stops_right_after_a_request_does_not_call_it_failed() {
     let ends = [syns[0], syns[syns.len() - 1]];
     expect(&analyze("tcp-unanswered.pcapng"), "tcp-unanswered", &ends);
 }
+
+#[test]
+fn a_corrupt_sequence_number_is_ignored_not_counted_as_a_gigabyte_lost() {
+    // corrupt-seq.pcap: tetra-good with bit 30 of the seq of the segment that
+    // completes the Certificate flipped. tshark: that frame is "previous
+    // segment not captured" 1 GiB ahead, the client's next ACK covers a segment
+    // that wasn't captured.
+    let f = facts("corrupt-seq.pcap");
+    let a = analyze("corrupt-seq.pcap");
+    let s = stream(&f, 0);
+    let corrupt = s["analysis"]["lost_segment"][0]
+        .as_u64()
+        .unwrap_or_default();
+    assert!(corrupt > 0, "{s}");
+    let c = &a.connections[0];
+    // The bytes the corrupt segment really carried are the only ones lost.
+    let tshark_server = s["server_payload_bytes"].as_u64().unwrap_or_default();
+    assert_eq!(c.tcp.server_bytes + c.tcp.missing_bytes, tshark_server);
+    assert!(
+        c.tcp.missing_bytes > 0 && c.tcp.missing_bytes < 1500,
+        "{:?}",
+        c.tcp
+    );
+    assert!(
+        a.warnings.iter().any(
+            |w| w.frame == Some(tlsdiag::FrameNo(corrupt)) && w.message.contains("far outside")
+        ),
+        "{:?}",
+        a.warnings
+    );
+    let tls = c.tls.as_ref().map(|t| t.outcome);
+    assert_eq!(tls, Some(tlsdiag::connection::TlsOutcome::Established));
+    assert_eq!(
+        c.tls
+            .as_ref()
+            .and_then(|t| t.server_hello.as_ref())
+            .map(|h| h.frame.0),
+        tls_frames(&f, "server_hello").first().copied()
+    );
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+}

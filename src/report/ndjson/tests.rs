@@ -615,6 +615,7 @@ fn connection(full: bool) -> Connection {
             server_bytes: u64::MAX,
             missing_bytes: 0,
             server_missing_bytes: 0,
+            out_of_window: Default::default(),
             retransmitted_segments: 1,
             out_of_order_segments: u32::MAX,
             client_packets: 9,
