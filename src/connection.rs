@@ -215,13 +215,40 @@ impl Connection {
             })
     }
 
-    /// The port of the service the client wanted (CONNECT port, else server port).
+    /// The port of the service the client wanted: the CONNECT port; for
+    /// plaintext HTTP to a forward proxy (an absolute URL), the URL's port;
+    /// else the server's port.
     pub fn service_port(&self) -> u16 {
-        self.proxy
-            .as_ref()
-            .and_then(|p| p.port)
+        if let Some(p) = &self.proxy {
+            return p.port.unwrap_or(self.server.port);
+        }
+        self.http
+            .iter()
+            .find_map(|x| x.path.as_deref())
+            .and_then(absolute_url_port)
             .unwrap_or(self.server.port)
     }
+}
+
+/// The port of an absolute `http://` / `https://` URL (its default when none
+/// is written); `None` for any other request target.
+fn absolute_url_port(target: &str) -> Option<u16> {
+    let (scheme, rest) = target.split_once("://")?;
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    Some(match authority.rsplit_once(':') {
+        Some((host, port))
+            if !host.ends_with(':') && (!host.contains(':') || host.ends_with(']')) =>
+        {
+            port.parse().unwrap_or(default)
+        }
+        _ => default,
+    })
 }
 
 /// A connection while its packets arrive.
@@ -743,5 +770,17 @@ mod tests {
     fn tracker_stays_small() {
         assert!(std::mem::size_of::<super::ConnectionTracker>() <= 512);
         assert!(std::mem::size_of::<crate::session::Session>() <= 768);
+    }
+
+    #[test]
+    fn ports_of_absolute_urls() {
+        use super::absolute_url_port as port;
+        assert_eq!(port("http://otx.alienvault.com/taxii/poll/"), Some(80));
+        assert_eq!(port("HTTP://feed.example:8080"), Some(8080));
+        assert_eq!(port("https://u:p@feed.example:8443/x?y=1:2"), Some(8443));
+        assert_eq!(port("http://[2001:db8::1]:81/"), Some(81));
+        assert_eq!(port("http://[2001:db8::1]/"), Some(80));
+        assert_eq!(port("/taxii/poll/"), None);
+        assert_eq!(port("ftp://host/"), None);
     }
 }
