@@ -663,9 +663,13 @@ impl Session {
                             });
                         } else {
                             // A body that runs until the close completes at the
-                            // sender's FIN (where Wireshark shows it).
-                            let end = self.fin_frame[d].filter(|f| *f >= last).unwrap_or(last);
-                            x.set_body(&body.kept, end);
+                            // sender's FIN (where Wireshark shows it). Ended by a
+                            // RST or the capture's end, nothing says it was whole:
+                            // no body frame (tshark shows none either), but what
+                            // came is still read.
+                            let end = self.fin_frame[d].filter(|f| *f >= last);
+                            x.set_body(&body.kept, end.unwrap_or(last));
+                            x.body_frame = end;
                         }
                     }
                 }
