@@ -334,14 +334,18 @@ EOF
   wait_listen td-prx 10.0.0.1:6050
 }
 
-squid_start() {
+squid_start() { # extra config lines as arguments, placed before "http_access allow lan"
   mkdir -p "$WORK/squid"
-  cat >"$WORK/squid.conf" <<EOF
+  {
+  cat <<EOF
 http_port 10.0.0.1:6050
 acl lan src 10.0.0.0/16
 acl SSL_ports port 443
 acl CONNECT method CONNECT
 http_access deny CONNECT !SSL_ports
+EOF
+  printf '%s\n' "$@"
+  cat <<EOF
 http_access allow lan
 http_access deny all
 cache deny all
@@ -357,6 +361,7 @@ forwarded_for delete
 via off
 connect_retries 0
 EOF
+  } >"$WORK/squid.conf"
   chown -R proxy "$WORK/squid" 2>/dev/null || true
   bgns td-prx squid -N -f "$WORK/squid.conf"
   wait_listen td-prx 10.0.0.1:6050

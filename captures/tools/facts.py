@@ -221,6 +221,9 @@ def analyze(path):
                                 "proxy_authenticate": show(hp, "http.proxy_authenticate"),
                                 "www_authenticate": show(hp, "http.www_authenticate"),
                                 "server": show(hp, "http.server"),
+                                "squid_error": next((h.split(":", 1)[1].strip()
+                                                     for h in shows(hp, "http.response.line")
+                                                     if h.lower().startswith("x-squid-error:")), None),
                                 "body": body})
 
     http_msgs(root, http_default)
@@ -479,7 +482,8 @@ def pair_http(headers, default):
                  "content_type": rs["content_type"] if rs else None,
                  "proxy_authenticate": rs["proxy_authenticate"] if rs else None,
                  "www_authenticate": rs["www_authenticate"] if rs else None,
-                 "server_header": rs["server"] if rs else None}
+                 "server_header": rs["server"] if rs else None,
+                 "squid_error": rs["squid_error"] if rs else None}
             body = drs["body"] if drs else None
             if body:
                 m = re.search(r'status_type="([A-Z_]+)"', body)

@@ -161,6 +161,76 @@ fx_proxy_500() {
   cap_stop
 }
 
+# squid names its own errors in X-Squid-Error: the cause, beyond the status
+fx_proxy_dns_fail() {
+  # the proxy resolves the CONNECT target (dnsmasq: NXDOMAIN) and answers
+  # 503 ERR_DNS_FAIL; the client never resolves the name, so the capture holds
+  # no DNS: only the proxy's answer says why
+  dnsmasq_start --address=/tetra-defs.amp.cisco.com/
+  squid_start
+  cap_start "$CAPDIR/proxy-dns-fail.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+}
+
+fx_proxy_connect_timeout() {
+  # the server side drops the proxy's SYNs: squid gives up after its
+  # connect_timeout (3 s here, 1 min by default): 503 ERR_CONNECT_FAIL 110
+  dnsmasq_start --host-record=tetra-defs.amp.cisco.com,10.0.1.10 --local=/tetra-defs.amp.cisco.com/
+  squid_start "connect_timeout 3 seconds"
+  ip netns exec td-srv iptables -A INPUT -s 10.0.0.1 -p tcp --dport 443 -j DROP
+  cap_start "$CAPDIR/proxy-connect-timeout.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+  ip netns exec td-srv iptables -F INPUT
+}
+
+fx_proxy_squid_denied() {
+  # squid's stock "http_access deny CONNECT !SSL_ports" refuses the cloud
+  # connector's port 8989: 403 ERR_ACCESS_DENIED
+  dnsmasq_start --host-record=api-sse.cisco.com,10.0.1.20 --local=/api-sse.cisco.com/
+  squid_start
+  cap_start "$CAPDIR/proxy-squid-denied.pcapng" cli0 "$MAINF"
+  CLI_try "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 https://api-sse.cisco.com:8989/
+  cap_stop
+}
+
+fx_http_proxy_dns_fail() {
+  # a TAXII poll in plaintext HTTP through squid, whose DNS does not know the
+  # feed: 503 ERR_DNS_FAIL from the proxy (a feed's own 503 means "overloaded")
+  dnsmasq_start --address=/otx.alienvault.com/
+  squid_start
+  cap_start "$CAPDIR/http-proxy-dns-fail.pcapng" cli0 "$MAINF"
+  taxii_post --proxy http://10.0.0.1:6050 http://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+fx_http_proxy_unreachable() {
+  # the same poll through tinyproxy, which says only "500 Unable to connect"
+  # (no error code) when the feed's name does not resolve
+  dnsmasq_start --address=/otx.alienvault.com/
+  tinyproxy_start </dev/null
+  cap_start "$CAPDIR/http-proxy-unreachable.pcapng" cli0 "$MAINF"
+  taxii_post --proxy http://10.0.0.1:6050 http://otx.alienvault.com/taxii/poll/
+  cap_stop
+}
+
+fx_proxy_auth_retry() {
+  # squid with Basic proxy authentication; curl --proxy-anyauth asks first
+  # without credentials, gets 407, and asks again with them
+  www_dir
+  dnsmasq_start --host-record=tetra-defs.amp.cisco.com,10.0.1.10 --local=/tetra-defs.amp.cisco.com/
+  mkdir -p "$WORK/squid"
+  printf 'tetra:%s\n' "$(openssl passwd -1 s3cret)" >"$WORK/squid/passwd"
+  squid_start "auth_param basic program /usr/lib/squid/basic_ncsa_auth $WORK/squid/passwd" \
+    "auth_param basic realm corp-proxy" "acl authed proxy_auth REQUIRED" "http_access deny !authed"
+  BGCWD=$WORK/www s_server 10.0.1.10:443 tetra ica -WWW "${TETRA_SERVER_CIPHERS[@]}"
+  cap_start "$CAPDIR/proxy-auth-retry.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 --proxy-anyauth --proxy-user tetra:s3cret \
+    --tlsv1.2 --tls-max 1.2 https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+}
+
 # ------------------------------------------------------------ HTTP / TAXII
 fx_http_405() {
   pyserver td-srv http 10.0.1.30 80 errors
@@ -776,4 +846,6 @@ ALL_FIXTURES=(
   client-cert-rejected sni-required legacy-tls10-server tls13-suite-mismatch cert-expired-gnutls
   wifi-radiotap lost-alert cut-after-hello cut-after-syn tls13-client-closes-first
   corrupt-seq
+  proxy-dns-fail proxy-connect-timeout proxy-squid-denied http-proxy-dns-fail proxy-auth-retry
+  http-proxy-unreachable
 )

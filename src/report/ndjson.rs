@@ -660,6 +660,7 @@ impl WriteMembers for ProxyTunnel {
             proxy_authenticate,
             proxy_authorization,
             proxy_agent,
+            proxy_error,
             attempts,
         } = self;
         members!(w;
@@ -672,6 +673,7 @@ impl WriteMembers for ProxyTunnel {
             proxy_authenticate,
             proxy_authorization,
             proxy_agent,
+            proxy_error,
             attempts,
         );
     }
@@ -691,6 +693,7 @@ impl WriteMembers for HttpExchange {
             www_authenticate,
             proxy_authenticate,
             request_authorization,
+            proxy_error,
             body_frame,
             body_cut,
             taxii_status,
@@ -708,6 +711,7 @@ impl WriteMembers for HttpExchange {
             www_authenticate,
             proxy_authenticate,
             request_authorization,
+            proxy_error,
             body_frame,
             body_cut,
             taxii_status,

@@ -430,6 +430,9 @@ pub struct HttpExchange {
     pub proxy_authenticate: Option<String>,
     /// Whether the request carried credentials (Authorization).
     pub request_authorization: bool,
+    /// A forward proxy's own error code (Squid's `X-Squid-Error`): the
+    /// response came from the proxy, not from the server.
+    pub proxy_error: Option<String>,
     /// The frame that completed the response body.
     pub body_frame: Option<FrameNo>,
     /// When the connection ended inside the response body: the bytes that came
@@ -469,6 +472,7 @@ impl HttpExchange {
             www_authenticate: None,
             proxy_authenticate: None,
             request_authorization: false,
+            proxy_error: None,
             body_frame: None,
             body_cut: None,
             taxii_status: None,
@@ -484,6 +488,7 @@ impl HttpExchange {
         self.content_type = head.header("content-type").map(str::to_string);
         self.www_authenticate = head.header_all("www-authenticate");
         self.proxy_authenticate = head.header_all("proxy-authenticate");
+        self.proxy_error = head.header("x-squid-error").map(str::to_string);
     }
 
     /// Whether the response body is worth keeping (it may be TAXII XML).

@@ -32,6 +32,9 @@ pub struct ProxyTunnel {
     pub proxy_authorization: bool,
     /// Server / Via header of the proxy, naming the software.
     pub proxy_agent: Option<String>,
+    /// The proxy's own error code, when it sends one (Squid's `X-Squid-Error`,
+    /// e.g. `ERR_DNS_FAIL 0`, `ERR_CONNECT_FAIL 111`).
+    pub proxy_error: Option<String>,
     /// CONNECT attempts on this connection (this one included).
     pub attempts: u32,
 }
@@ -50,6 +53,7 @@ impl ProxyTunnel {
             proxy_authenticate: None,
             proxy_authorization: head.header("proxy-authorization").is_some(),
             proxy_agent: None,
+            proxy_error: None,
             attempts,
         }
     }
@@ -65,6 +69,7 @@ impl ProxyTunnel {
             .or(head.header("server"))
             .or(head.header("via"))
             .map(str::to_string);
+        self.proxy_error = head.header("x-squid-error").map(str::to_string);
     }
 
     /// Whether the tunnel was opened.

@@ -288,6 +288,144 @@ fn proxy_cases() {
     }
 }
 
+/// Squid names its own error (`X-Squid-Error`): the finding says what that
+/// code means (refused, timed out, name not resolved on the proxy, an ACL),
+/// not the status's usual cause, and the JSON carries the code.
+#[test]
+fn squid_error_codes_name_the_cause() {
+    for (file, code, title, detail) in [
+        (
+            "proxy-502.pcapng",
+            "proxy-upstream-failed",
+            "was refused",
+            "ECONNREFUSED",
+        ),
+        (
+            "proxy-connect-timeout.pcapng",
+            "proxy-upstream-failed",
+            "timed out",
+            "ETIMEDOUT",
+        ),
+        (
+            "proxy-dns-fail.pcapng",
+            "proxy-upstream-failed",
+            "could not forward",
+            "did not resolve on the proxy",
+        ),
+        (
+            "proxy-squid-denied.pcapng",
+            "proxy-denied",
+            "8989",
+            "SSL_ports",
+        ),
+        (
+            "http-proxy-dns-fail.pcapng",
+            "http-error",
+            "HTTP 502",
+            "did not resolve on the proxy",
+        ),
+    ] {
+        let f = facts(file);
+        let a = analyze(file);
+        let h = &f["http"][0];
+        let squid = h["squid_error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{file}: no X-Squid-Error in the facts"));
+        let ev: Vec<u64> = [h["request_frame"].as_u64(), h["response_frame"].as_u64()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let finding = expect(&a, code, &ev);
+        assert!(finding.title.contains(title), "{file}: {}", finding.title);
+        assert!(
+            finding.detail.contains(detail),
+            "{file}: {}",
+            finding.detail
+        );
+        assert!(
+            finding.detail.contains(&format!("Squid {squid}")),
+            "{file}: {}",
+            finding.detail
+        );
+        assert_eq!(errors(&a), [code], "{file}");
+        let conn = &a.connections[0];
+        let recorded = match &conn.proxy {
+            Some(p) => p.proxy_error.clone(),
+            None => conn.http.first().and_then(|x| x.proxy_error.clone()),
+        };
+        assert_eq!(recorded.as_deref(), Some(squid), "{file}");
+    }
+}
+
+/// tinyproxy says only "500 Unable to connect": a 5xx to an absolute URL is
+/// put on the proxy, not on the feed server.
+#[test]
+fn a_5xx_through_a_forward_proxy_is_the_proxys() {
+    let file = "http-proxy-unreachable.pcapng";
+    let f = facts(file);
+    let a = analyze(file);
+    let h = &f["http"][0];
+    assert_eq!(h["status"], 500);
+    let ev: Vec<u64> = [h["request_frame"].as_u64(), h["response_frame"].as_u64()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let finding = expect(&a, "http-error", &ev);
+    assert!(
+        finding
+            .detail
+            .starts_with("The forward proxy 10.0.0.1:6050 answered"),
+        "{}",
+        finding.detail
+    );
+    assert!(
+        finding
+            .detail
+            .contains("could not reach otx.alienvault.com"),
+        "{}",
+        finding.detail
+    );
+    assert!(
+        !finding.detail.contains("The server failed"),
+        "{}",
+        finding.detail
+    );
+    assert_eq!(errors(&a), ["http-error"]);
+}
+
+/// A 407 answered on the same connection by a CONNECT with credentials that
+/// the proxy accepts is authentication at work, not a failure.
+#[test]
+fn proxy_authentication_that_succeeds_is_not_an_error() {
+    let file = "proxy-auth-retry.pcapng";
+    let f = facts(file);
+    let a = analyze(file);
+    let statuses: Vec<u64> = f["http"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["status"].as_u64())
+        .collect();
+    assert_eq!(statuses, [407, 200]);
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let p = a.connections[0]
+        .proxy
+        .as_ref()
+        .unwrap_or_else(|| panic!("no proxy"));
+    assert_eq!(
+        (p.status, p.attempts, p.proxy_authorization),
+        (Some(200), 2, true)
+    );
+    assert_eq!(
+        p.request_frame.0,
+        f["http"][1]["request_frame"].as_u64().unwrap_or_default()
+    );
+    assert_eq!(
+        a.connections[0].tls.as_ref().map(|t| t.outcome),
+        Some(tlsdiag::connection::TlsOutcome::Established)
+    );
+}
+
 #[test]
 fn dns_cases() {
     for (file, code) in [

@@ -1,6 +1,7 @@
 //! Plaintext HTTP errors and TAXII status messages (field case 2).
 
 use super::finding;
+use super::proxy::proxy_error_cause;
 use crate::capture::FrameNo;
 use crate::connection::Connection;
 use crate::diagnose::profiles::ProfileSet;
@@ -44,9 +45,53 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
         if evidence.is_empty() {
             evidence.push(conn.first_frame);
         }
+        // A forward proxy that names its own error (Squid's X-Squid-Error)
+        // answered for the server: its cause, not the status's usual one.
+        let from_proxy = x
+            .proxy_error
+            .as_deref()
+            .filter(|_| status >= 400 && status != 407)
+            .map(|code| match proxy_error_cause(code, host) {
+                Some(c) => (
+                    c.title.map(|t| format!("{t} (HTTP {status})")),
+                    c.cause,
+                    c.remedy,
+                ),
+                None => (
+                    None,
+                    format!("the proxy's own error code is {code}."),
+                    "Look at the proxy's log for this request.".to_string(),
+                ),
+            })
+            .or_else(|| {
+                // Without an error code, a 5xx to an absolute URL (the client
+                // speaks to a forward proxy) is most often the proxy's own.
+                let absolute_form = x
+                    .path
+                    .as_deref()
+                    .and_then(|p| p.get(..7))
+                    .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+                (absolute_form && (500..=504).contains(&status)).then(|| (
+                    None,
+                    format!(
+                        "a 5xx through a forward proxy is most often the proxy's own: it could not reach {host} (the name does not resolve on the proxy, a firewall drops the connection, or the server is down)."
+                    ),
+                    format!(
+                        "From the proxy, check that {host} resolves and is reachable; the proxy's log names the error."
+                    ),
+                ))
+            });
         if status >= 400 {
-            let (cause, remedy) = if request_seen {
-                http_hint(
+            let from_proxy_said = from_proxy.is_some();
+            let who = if from_proxy_said {
+                format!("The forward proxy {server}")
+            } else {
+                "The server".to_string()
+            };
+            let (title, cause, remedy) = if let Some(p) = from_proxy {
+                p
+            } else if request_seen {
+                let (cause, remedy) = http_hint(
                     status,
                     path,
                     poll.as_deref(),
@@ -55,9 +100,11 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
                         x.proxy_authenticate.as_deref(),
                     ),
                     x.request_authorization,
-                )
+                );
+                (None, cause, remedy)
             } else {
                 (
+                    None,
                     "The request itself is not in the capture, so its path and method cannot be checked.".into(),
                     "Capture from before the connection opens to see what the client asked for.".into(),
                 )
@@ -74,10 +121,11 @@ pub(super) fn http(conn: &Connection, profiles: &ProfileSet, out: &mut Vec<Findi
                 FindingCode::HttpError,
                 Severity::Error,
                 conn,
-                format!("HTTP {status} for {method} {path} on {host}"),
+                title.unwrap_or_else(|| format!("HTTP {status} for {method} {path} on {host}")),
                 format!(
-                    "The server answered {method} {path} {request} with {status} {}{response}. {cause}",
+                    "{who} answered {method} {path} {request} with {status} {}{response}{} {cause}",
                     x.reason.as_deref().unwrap_or(""),
+                    if from_proxy_said { ":" } else { "." },
                 ),
                 evidence.clone(),
                 Some(remedy),

@@ -112,6 +112,25 @@ pub(super) fn proxy(conn: &Connection, out: &mut Vec<Finding>) -> bool {
             ),
         ),
     };
+    // Squid names the cause in a header: more precise than the status.
+    let (title, why, remedy) = match (status, p.proxy_error.as_deref()) {
+        (407, _) | (_, None) => (title, why, remedy),
+        (_, Some(code)) => match proxy_error_cause(code, &wanted) {
+            Some(c) => (
+                c.title.map_or(title, |t| format!("{t} ({status})")),
+                format!(
+                    "The proxy {proxy_at} answered {status} {reason}: {}",
+                    c.cause
+                ),
+                c.remedy,
+            ),
+            None => (
+                title,
+                format!("{why} The proxy's error code: {code}."),
+                remedy,
+            ),
+        },
+    };
     let attempts = if p.attempts > 1 {
         format!(" ({} CONNECT attempts on this connection)", p.attempts)
     } else {
@@ -127,4 +146,166 @@ pub(super) fn proxy(conn: &Connection, out: &mut Vec<Finding>) -> bool {
         Some(remedy),
     ));
     true
+}
+
+/// What a forward proxy's own error code says went wrong.
+pub(super) struct ProxyErrorCause {
+    /// A title naming the cause, when the code is specific enough.
+    pub title: Option<String>,
+    /// One sentence: what happened, the proxy's code quoted.
+    pub cause: String,
+    /// What to do.
+    pub remedy: String,
+}
+
+/// Reads a Squid `X-Squid-Error` value (`NAME ERRNO`, e.g. `ERR_DNS_FAIL 0`,
+/// `ERR_CONNECT_FAIL 111`) for a request to `target` (`host:port` or a URL's
+/// host). `None` for a code this does not know: the caller quotes it as is.
+pub(super) fn proxy_error_cause(code: &str, target: &str) -> Option<ProxyErrorCause> {
+    let mut words = code.split_whitespace();
+    let name = words.next()?;
+    let errno = words.next().and_then(|e| e.parse::<u32>().ok());
+    let host = target
+        .rsplit_once(':')
+        .filter(|(h, p)| !h.contains(':') && p.chars().all(|c| c.is_ascii_digit()))
+        .map_or(target, |(h, _)| h);
+    let quoted = format!("(Squid {code})");
+    let cause = |title: Option<String>, cause: String, remedy: String| {
+        Some(ProxyErrorCause {
+            title,
+            cause,
+            remedy,
+        })
+    };
+    match name {
+        "ERR_DNS_FAIL" => cause(
+            Some(format!("Proxy could not resolve {host}")),
+            format!(
+                "the proxy could not resolve {host} {quoted}: the name does not exist, or the proxy's DNS servers do not answer for it."
+            ),
+            format!(
+                "Check the name {host}; from the proxy, check that its DNS servers (Squid: dns_nameservers, else /etc/resolv.conf) resolve it."
+            ),
+        ),
+        "ERR_CONNECT_FAIL" => {
+            let (what, errname, why, remedy) = match errno {
+                Some(111) => (
+                    "was refused",
+                    ", ECONNREFUSED",
+                    "nothing listens on that port, or a firewall rejects the connection",
+                    format!(
+                        "Check that {target} is up and listening, and that no firewall between the proxy and the server rejects it."
+                    ),
+                ),
+                Some(110) => (
+                    "timed out",
+                    ", ETIMEDOUT",
+                    "the server never answered the proxy's SYN — a firewall between them drops it, or the server is down",
+                    format!(
+                        "Open the path from the proxy to {target} in the firewall (or check that the server is up)."
+                    ),
+                ),
+                Some(113 | 101) => (
+                    "found no route",
+                    if errno == Some(113) { ", EHOSTUNREACH" } else { ", ENETUNREACH" },
+                    "the proxy has no route to the server's network",
+                    format!("Fix the proxy's routing towards {target}."),
+                ),
+                _ => (
+                    "failed",
+                    "",
+                    "the proxy could not open a TCP connection to the server",
+                    format!(
+                        "Check from the proxy that {target} is reachable; its log names the error."
+                    ),
+                ),
+            };
+            cause(
+                Some(format!("Proxy's connection to {target} {what}")),
+                format!(
+                    "the proxy's own connection to {target} {what} (Squid {code}{errname}): {why}."
+                ),
+                remedy,
+            )
+        }
+        "ERR_ACCESS_DENIED" => cause(
+            None,
+            format!(
+                "the proxy's access rules deny this request {quoted}: an http_access rule — for CONNECT typically a port outside SSL_ports, or a destination or client not allowed."
+            ),
+            format!(
+                "Allow {target} in the proxy's access rules (Squid: http_access; for CONNECT the port must be in SSL_ports)."
+            ),
+        ),
+        "ERR_CACHE_ACCESS_DENIED" | "ERR_PROXY_AUTH_REQUIRED" => cause(
+            None,
+            format!("the proxy requires the client to authenticate {quoted}."),
+            "Configure the proxy credentials on the client, or exempt this client or destination from proxy authentication.".to_string(),
+        ),
+        "ERR_READ_TIMEOUT" | "ERR_LIFETIME_EXP" => cause(
+            Some(format!("{target} did not answer the proxy in time")),
+            format!(
+                "the proxy reached {target} but gave up waiting for its answer {quoted}: the server is overloaded, or something between them drops the traffic after the handshake."
+            ),
+            format!(
+                "Retry later; check the server's health and the path from the proxy to {target} (Squid: read_timeout)."
+            ),
+        ),
+        // Squid 5 answers a CONNECT whose host did not resolve with
+        // ERR_CANNOT_FORWARD (500), not ERR_DNS_FAIL (proxy-dns-fail.pcapng).
+        "ERR_CANNOT_FORWARD" => cause(
+            Some(format!("Proxy could not forward to {target}")),
+            format!(
+                "the proxy found nowhere to send the request {quoted}: most often {host} did not resolve on the proxy (Squid 5 reports a failed DNS lookup so), else its parent proxy is down or it may not go direct (never_direct)."
+            ),
+            format!(
+                "From the proxy, check that {host} resolves (Squid: dns_nameservers, else /etc/resolv.conf); if it forwards through a parent proxy, check cache_peer and never_direct."
+            ),
+        ),
+        "ERR_GATEWAY_FAILURE" => cause(
+            None,
+            format!("the proxy's gateway or parent proxy failed {quoted}."),
+            "Check the proxy's parent (cache_peer) and its logs.".to_string(),
+        ),
+        // Squid 5 answers a plain HTTP request whose host did not resolve
+        // with 502 ERR_READ_ERROR 0 (http-proxy-dns-fail.pcapng).
+        "ERR_READ_ERROR" if errno.is_none_or(|e| e == 0) => cause(
+            None,
+            format!(
+                "the proxy reports a read error without a system error {quoted}: Squid 5 answers so when {host} did not resolve on the proxy; otherwise the server dropped the proxy's connection."
+            ),
+            format!(
+                "From the proxy, check that {host} resolves (Squid: dns_nameservers, else /etc/resolv.conf) and that the server answers."
+            ),
+        ),
+        "ERR_READ_ERROR" | "ERR_WRITE_ERROR" => cause(
+            None,
+            format!(
+                "the proxy's connection to {target} broke while it {} {quoted}{}.",
+                if name == "ERR_READ_ERROR" { "read the answer" } else { "sent the request" },
+                if errno == Some(104) { ": the server reset it (ECONNRESET)" } else { "" }
+            ),
+            format!("Check the server {target} and the path from the proxy to it (a firewall or load balancer that resets connections)."),
+        ),
+        "ERR_SECURE_CONNECT_FAIL" => cause(
+            None,
+            format!(
+                "the proxy could not complete its own TLS handshake with {target} {quoted}: the proxy inspects TLS (ssl-bump) and rejected the server's certificate or could not agree on a version or suite."
+            ),
+            format!(
+                "Check the proxy's TLS settings and CA bundle for {target}, or exempt it from TLS inspection."
+            ),
+        ),
+        "ERR_ZERO_SIZE_OBJECT" => cause(
+            None,
+            format!("the server {target} closed the proxy's connection without sending anything {quoted}."),
+            format!("Check the server {target}; its logs should show the closed connection."),
+        ),
+        "ERR_INVALID_REQ" | "ERR_INVALID_URL" | "ERR_UNSUP_REQ" => cause(
+            None,
+            format!("the proxy could not parse or does not support the request {quoted}."),
+            "Check the request the client sends through the proxy (method, URL form, headers).".to_string(),
+        ),
+        _ => None,
+    }
 }

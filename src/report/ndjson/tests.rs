@@ -571,6 +571,7 @@ fn full_http() -> HttpExchange {
         www_authenticate: Some("Basic realm=\"x\"".into()),
         proxy_authenticate: Some("Negotiate".into()),
         request_authorization: true,
+        proxy_error: Some("ERR_DNS_FAIL 0".into()),
         body_frame: Some(FrameNo(6)),
         body_cut: Some(BodyCut {
             received: 10,
@@ -631,6 +632,7 @@ fn connection(full: bool) -> Connection {
             proxy_authenticate: Some("Basic realm=\"corp\"".into()),
             proxy_authorization: true,
             proxy_agent: Some("squid/5.7".into()),
+            proxy_error: Some("ERR_CACHE_ACCESS_DENIED 0".into()),
             attempts: 2,
         }),
         http: if full {
