@@ -33,7 +33,7 @@
 #
 # Requires: iproute2 ethtool iptables tshark(+dumpcap,editcap,mergecap,capinfos)
 # tcpdump openssl curl tinyproxy squid dnsmasq socat nginx(-light) python3 clang
-# dig (bind9-dnsutils); a kernel with NFLOG (xt_NFLOG + nfnetlink_log).
+# dig (bind9-dnsutils) zstd xz bzip2; a kernel with NFLOG (xt_NFLOG + nfnetlink_log).
 set -euo pipefail
 export LC_ALL=C
 
@@ -52,7 +52,7 @@ die() { echo "regen.sh: $*" >&2; exit 1; }
 need_tools() {
   local missing=() t
   for t in ip ethtool iptables tc tshark dumpcap editcap mergecap capinfos tcpdump \
-           openssl curl tinyproxy squid dnsmasq socat nginx clang dig gnutls-cli; do
+           openssl curl tinyproxy squid dnsmasq socat nginx clang dig gnutls-cli zstd xz bzip2; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ -x "$PY" ] || missing+=(python3)
@@ -61,7 +61,7 @@ need_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 ethtool iptables \
       tshark wireshark-common tcpdump openssl curl tinyproxy squid dnsmasq-base \
-      socat nginx-light clang python3 bind9-dnsutils gnutls-bin >/dev/null
+      socat nginx-light clang python3 bind9-dnsutils gnutls-bin zstd xz-utils bzip2 >/dev/null
   fi
 }
 
@@ -444,6 +444,8 @@ main() {
   chmod 644 "$CAPDIR"/*.pcap "$CAPDIR"/*.pcapng
   log "facts"
   bash "$CAPDIR/facts.sh"
+  log "compressed copies"
+  bash "$CAPDIR/compressed/make.sh"
 }
 
 main "$@"

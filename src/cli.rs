@@ -170,7 +170,7 @@ pub struct ProfileArgs {
 /// Arguments of `analyze` and `explain`.
 #[derive(Debug, Clone, Args)]
 pub struct AnalyzeArgs {
-    /// Capture files (pcap, pcapng, optionally gzip-compressed); `-` reads stdin.
+    /// Capture files (pcap, pcapng; optionally gzip, zstd, xz or bzip2-compressed); `-` reads stdin.
     #[arg(required = true, value_name = "CAPTURE")]
     pub captures: Vec<PathBuf>,
     /// Output format.

@@ -1,8 +1,8 @@
 //! Batch scanning: directories and archives of captures → one result per
 //! capture, in a stable order, analysed in parallel.
 //!
-//! Inputs are files, directories (walked recursively, sorted), tar / tar.gz and
-//! zip archives, and gzip-compressed captures. Everything is recognised by its
+//! Inputs are files, directories (walked recursively, sorted), tar and zip
+//! archives, and captures and tars compressed with gzip, zstd, xz or bzip2. Everything is recognised by its
 //! magic bytes, never its name; files that are not captures are skipped and
 //! counted. Archive members are read as streams, never extracted to disk: zip
 //! members are opened by each worker on its own handle; tar members (a tar can
@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 use crate::capture::CaptureReader;
+use crate::capture::decompress::Codec;
 use crate::capture::input::{self, Sniffed};
 use crate::error::Error;
 use crate::report::fleet::CaptureDigest;
@@ -48,7 +49,7 @@ thread_local! {
 /// Where a capture comes from.
 #[derive(Debug)]
 enum Source {
-    /// A file (plain or gzip-compressed capture).
+    /// A file (plain or compressed capture).
     File(PathBuf),
     /// A member of a zip archive.
     Zip { archive: PathBuf, index: usize },
@@ -278,7 +279,7 @@ impl Dispatcher<'_> {
         match classify_file(path) {
             Ok(Kind::Capture) => self.dispatch(name, Source::File(path.to_path_buf())),
             Ok(Kind::Zip) => self.zip(path),
-            Ok(Kind::Tar { gzip }) => self.tar(path, gzip),
+            Ok(Kind::Tar { codec }) => self.tar(path, codec),
             Ok(Kind::Other) => {
                 let _ = self.tx.send(Message::Skipped);
             }
@@ -362,16 +363,15 @@ impl Dispatcher<'_> {
         }
     }
 
-    fn tar(&mut self, path: &Path, gzip: bool) {
+    fn tar(&mut self, path: &Path, codec: Option<Codec>) {
         let archive_name = path.display().to_string();
         let file = match open(path) {
             Ok(f) => f,
             Err(e) => return self.unreadable(archive_name, e),
         };
-        let reader: Box<dyn Read> = if gzip {
-            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
-        } else {
-            Box::new(BufReader::new(file))
+        let reader: Box<dyn Read> = match codec {
+            Some(codec) => Box::new(codec.decoder(BufReader::new(file))),
+            None => Box::new(BufReader::new(file)),
         };
         self.tar_members(&archive_name, path, reader, 0);
     }
@@ -390,12 +390,11 @@ impl Dispatcher<'_> {
                 Ok(mut zip) => self.zip_members(&name, path, &mut zip, false, inner),
                 Err(e) => self.unreadable(name, archive_error(path, e)),
             },
-            Kind::Tar { gzip } => {
+            Kind::Tar { codec } => {
                 let data = std::io::Cursor::new(data);
-                let reader: Box<dyn Read> = if gzip {
-                    Box::new(flate2::read::MultiGzDecoder::new(data))
-                } else {
-                    Box::new(data)
+                let reader: Box<dyn Read> = match codec {
+                    Some(codec) => Box::new(codec.decoder(data)),
+                    None => Box::new(data),
                 };
                 self.tar_members(&name, path, reader, inner);
             }
@@ -473,11 +472,10 @@ impl Dispatcher<'_> {
                     ));
                 }
                 _ if nesting + 1 > MAX_NESTING => self.unreadable(name, too_deep(path)),
-                Kind::Tar { gzip } => {
-                    let reader: Box<dyn Read + '_> = if gzip {
-                        Box::new(flate2::read::MultiGzDecoder::new(stream))
-                    } else {
-                        Box::new(stream)
+                Kind::Tar { codec } => {
+                    let reader: Box<dyn Read + '_> = match codec {
+                        Some(codec) => Box::new(codec.decoder(stream)),
+                        None => Box::new(stream),
                     };
                     self.tar_members(&name, path, reader, nesting + 1);
                 }
@@ -545,7 +543,7 @@ fn open(path: &Path) -> Result<File, Error> {
 enum Kind {
     Capture,
     Zip,
-    Tar { gzip: bool },
+    Tar { codec: Option<Codec> },
     Other,
 }
 
@@ -561,10 +559,10 @@ fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> usize {
 }
 
 /// What a stream holds, from its first bytes (reading at most a few hundred
-/// of them, decompressed when gzip): a capture, an archive, or something else.
-/// Gzip data that cannot be decompressed counts as a capture, so its analysis
-/// reports the error (the same in a directory as inside an archive); gzip
-/// holding anything else (a log) does not.
+/// of them, decompressed when compressed): a capture, an archive, or something else.
+/// Compressed data that cannot be decompressed counts as a capture, so its
+/// analysis reports the error (the same in a directory as inside an archive);
+/// compressed data holding anything else (a log) does not.
 fn member_kind(mut r: impl Read) -> Kind {
     let mut head = [0u8; 512];
     let got = read_prefix(&mut r, &mut head);
@@ -573,28 +571,30 @@ fn member_kind(mut r: impl Read) -> Kind {
         return Kind::Zip;
     }
     if is_tar_header(head) {
-        return Kind::Tar { gzip: false };
+        return Kind::Tar { codec: None };
     }
     match input::sniff(head) {
         Sniffed::Capture(_) => Kind::Capture,
-        Sniffed::Gzip => gzip_holds(std::io::Cursor::new(head.to_vec()).chain(r)),
-        // xz, bzip2, zstd…: reported unreadable, saying so, never silently skipped.
+        Sniffed::Compressed(codec) => {
+            compressed_holds(codec, std::io::Cursor::new(head.to_vec()).chain(r))
+        }
+        // lz4, 7-Zip: reported unreadable, saying so, never silently skipped.
         Sniffed::Unsupported(_) => Kind::Capture,
         Sniffed::Other => Kind::Other,
     }
 }
 
-/// What a gzip stream holds, from its first decompressed bytes.
-fn gzip_holds(r: impl Read) -> Kind {
-    let mut gz = flate2::read::MultiGzDecoder::new(r);
+/// What a compressed stream holds, from its first decompressed bytes.
+fn compressed_holds(codec: Codec, r: impl Read) -> Kind {
+    let mut inflated = codec.decoder(r);
     let mut inner = [0u8; 512];
-    let got = read_prefix(&mut gz, &mut inner);
+    let got = read_prefix(&mut inflated, &mut inner);
     let inner = inner.get(..got).unwrap_or_default();
     if inner.is_empty() {
         // Cut or corrupt before its first byte: analysed, to say why.
         Kind::Capture
     } else if is_tar_header(inner) {
-        Kind::Tar { gzip: true }
+        Kind::Tar { codec: Some(codec) }
     } else if matches!(input::sniff(inner), Sniffed::Capture(_)) {
         Kind::Capture
     } else {

@@ -1,14 +1,15 @@
-//! Opening an input: a file, standard input, or a gzip-compressed capture.
+//! Opening an input: a file, standard input, or a compressed capture.
 //!
-//! The first bytes are sniffed, never the name: `1f 8b` is gzip (decompressed as a
-//! stream, concatenated members included), then the pcap / pcapng magic numbers
-//! decide the format. The sniffed bytes are put back in front of the stream, so
+//! The first bytes are sniffed, never the name: gzip, zstd, xz and bzip2 are
+//! decompressed as streams ([`super::decompress`]), then the pcap / pcapng
+//! magic numbers decide the format. The sniffed bytes are put back in front of the stream, so
 //! pipes work like files.
 
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::Path;
 
+use super::decompress::Codec;
 use crate::error::Error;
 
 /// The capture file formats we read.
@@ -36,8 +37,8 @@ impl CaptureFormat {
 pub enum Sniffed {
     /// A capture of this format.
     Capture(CaptureFormat),
-    /// gzip-compressed data (to be decompressed and sniffed again).
-    Gzip,
+    /// Compressed data (to be decompressed and sniffed again).
+    Compressed(Codec),
     /// Data compressed with something not read here (named).
     Unsupported(&'static str),
     /// Something else.
@@ -46,8 +47,10 @@ pub enum Sniffed {
 
 /// Classifies an input from its first bytes (at least 4 are needed).
 pub fn sniff(head: &[u8]) -> Sniffed {
+    if let Some(codec) = Codec::sniff(head) {
+        return Sniffed::Compressed(codec);
+    }
     match head {
-        [0x1f, 0x8b, ..] => Sniffed::Gzip,
         [0x0a, 0x0d, 0x0d, 0x0a, ..] => Sniffed::Capture(CaptureFormat::Pcapng),
         [0xa1, 0xb2, 0xc3, 0xd4, ..]
         | [0xd4, 0xc3, 0xb2, 0xa1, ..]
@@ -55,9 +58,6 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         | [0x4d, 0x3c, 0xb2, 0xa1, ..]
         | [0xa1, 0xb2, 0xcd, 0x34, ..]
         | [0x34, 0xcd, 0xb2, 0xa1, ..] => Sniffed::Capture(CaptureFormat::Pcap),
-        [0xfd, b'7', b'z', b'X', b'Z', ..] => Sniffed::Unsupported("xz"),
-        [b'B', b'Z', b'h', ..] => Sniffed::Unsupported("bzip2"),
-        [0x28, 0xb5, 0x2f, 0xfd, ..] => Sniffed::Unsupported("zstd"),
         [0x04, 0x22, 0x4d, 0x18, ..] => Sniffed::Unsupported("lz4"),
         [b'7', b'z', 0xbc, 0xaf, ..] => Sniffed::Unsupported("7-Zip"),
         _ => Sniffed::Other,
@@ -68,14 +68,15 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 pub struct CaptureInput<'r> {
     /// The format, from the magic number.
     pub format: CaptureFormat,
-    /// Whether the bytes were gzip-compressed.
-    pub compressed: bool,
+    /// How the bytes were compressed, if they were.
+    pub compressed: Option<Codec>,
     /// The stream, positioned at the start of the capture.
     pub stream: Box<dyn Read + Send + 'r>,
 }
 
-/// Bytes read to sniff a stream: enough for the magic numbers.
-const SNIFF_LEN: usize = 64;
+/// Bytes read to sniff a stream: enough for the magic numbers and a tar
+/// header's `ustar` (to say that an archive is one).
+const SNIFF_LEN: usize = 512;
 
 /// Opens `path` (`-` is standard input) and identifies its format.
 pub fn open(path: &Path) -> Result<CaptureInput<'static>, Error> {
@@ -105,30 +106,29 @@ pub fn from_reader<'r>(
     match sniff(&head) {
         Sniffed::Capture(format) => Ok(CaptureInput {
             format,
-            compressed: false,
+            compressed: None,
             stream,
         }),
-        Sniffed::Gzip => {
-            let inflated: Box<dyn Read + Send + 'r> = Box::new(flate2::read::MultiGzDecoder::new(
-                io::BufReader::with_capacity(256 * 1024, stream),
-            ));
+        Sniffed::Compressed(codec) => {
+            let inflated: Box<dyn Read + Send + 'r> =
+                Box::new(codec.decoder(io::BufReader::with_capacity(256 * 1024, stream)));
             let (head, stream) = peek(inflated).map_err(io_err)?;
             match sniff(&head) {
                 Sniffed::Capture(format) => Ok(CaptureInput {
                     format,
-                    compressed: true,
+                    compressed: Some(codec),
                     stream,
                 }),
                 _ => Err(Error::NotACapture {
                     path: path.to_path_buf(),
-                    detail: format!("gzip data that {}", describe(&head)),
+                    detail: format!("{} data that {}", codec.name(), describe(&head)),
                 }),
             }
         }
         Sniffed::Unsupported(how) => Err(Error::NotACapture {
             path: path.to_path_buf(),
             detail: format!(
-                "{how}-compressed: decompress it first; captures and archives are read plain or gzip-compressed"
+                "{how}-compressed: decompress it first; captures and archives are read plain or compressed with gzip, zstd, xz or bzip2"
             ),
         }),
         Sniffed::Other => Err(Error::NotACapture {
@@ -141,6 +141,13 @@ pub fn from_reader<'r>(
 fn describe(head: &[u8]) -> String {
     if head.is_empty() {
         "is empty".to_string()
+    } else if head.starts_with(b"PK\x03\x04") || head.get(257..262) == Some(b"ustar") {
+        let kind = if head.starts_with(b"PK") {
+            "zip"
+        } else {
+            "tar"
+        };
+        format!("is a {kind} archive: `tlsdiag scan` reads the captures inside archives")
     } else {
         let hex: Vec<String> = head.iter().take(4).map(|b| format!("{b:02x}")).collect();
         format!("starts with {}", hex.join(" "))
@@ -266,7 +273,12 @@ mod tests {
             sniff(&[0x0a, 0x0d, 0x0d, 0x0a]),
             Sniffed::Capture(CaptureFormat::Pcapng)
         );
-        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Sniffed::Gzip);
+        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Sniffed::Compressed(Codec::Gzip));
+        assert_eq!(
+            sniff(&[0x28, 0xb5, 0x2f, 0xfd]),
+            Sniffed::Compressed(Codec::Zstd)
+        );
+        assert_eq!(sniff(b"7z\xbc\xaf\x27\x1c"), Sniffed::Unsupported("7-Zip"));
         assert_eq!(sniff(b"hello"), Sniffed::Other);
         assert_eq!(sniff(b""), Sniffed::Other);
     }

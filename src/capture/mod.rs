@@ -14,6 +14,7 @@
 //! pcap-parser's blocks borrow its buffer until the next `consume`, so the reader
 //! is not an `Iterator`: call [`CaptureReader::next_frame`] in a loop.
 
+pub mod decompress;
 pub mod input;
 pub mod time;
 

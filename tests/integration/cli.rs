@@ -111,6 +111,46 @@ fn stdin_and_gzip_read_like_files() {
     assert_eq!(strip(&from_file), strip(&from_gz));
 }
 
+/// zstd, xz and bzip2 files (made by the tools) read like the plain capture,
+/// from a file and from stdin; an archive given to `analyze` points to `scan`.
+#[test]
+fn zstd_xz_and_bzip2_read_like_files() {
+    let json = |o: &std::process::Output| {
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        v["capture"] = serde_json::Value::Null;
+        v
+    };
+    let plain = json(&run(&[
+        "analyze",
+        "--format",
+        "json",
+        "captures/tls13-ok.pcapng",
+    ]));
+    assert_eq!(plain["connections"].as_array().map(Vec::len), Some(1));
+    for ext in ["zst", "xz", "bz2"] {
+        let file = format!("captures/compressed/tls13-ok.pcapng.{ext}");
+        let out = run(&["analyze", "--format", "json", &file]);
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        assert_eq!(json(&out), plain, "{file}");
+        let piped = tlsdiag()
+            .args(["analyze", "--format", "json", "-"])
+            .write_stdin(
+                std::fs::read(capture(&format!("compressed/tls13-ok.pcapng.{ext}")))
+                    .unwrap_or_default(),
+            )
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(json(&piped), plain, "{file} from stdin");
+    }
+    let archive = run(&["analyze", "captures/compressed/fleet.tar.xz"]);
+    assert_eq!(archive.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&archive.stderr);
+    assert!(
+        err.contains("xz data that is a tar archive: `tlsdiag scan`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn ndjson_lines_end_with_the_capture_line() {
     let out = run(&[

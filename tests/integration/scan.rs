@@ -292,31 +292,67 @@ fn symlink_loops_and_special_files_neither_repeat_nor_hang() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// zstd, xz and bzip2 (made by the real tools: captures/compressed/make.sh)
+/// are read like gzip, as captures and as tar archives; a cut stream is
+/// unreadable and says which format; lz4 is named, never silently skipped.
 #[test]
-fn other_compressions_are_reported_and_tar_tags_drop_dot_slash() {
+fn zstd_xz_bzip2_captures_and_archives_are_read() {
     let dir = scratch("compressions");
-    // The first bytes of an xz stream and of a zstd frame: not read, but never
-    // silently skipped as "not a capture".
-    std::fs::write(
-        dir.join("fleet.tar.xz"),
-        b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(dir.join("ep.pcapng.zst"), b"\x28\xb5\x2f\xfd\x24\x00")
+    for name in [
+        "fleet.tar.xz",
+        "fleet.tar.zst",
+        "fleet.tar.bz2",
+        "tls13-ok.pcapng.xz",
+        "tetra-good.pcapng.zst",
+    ] {
+        std::fs::write(dir.join(name), fixture(&format!("compressed/{name}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bz2 = fixture("compressed/tls13-ok.pcapng.bz2");
+    std::fs::write(dir.join("cut.pcapng.bz2"), &bz2[..bz2.len() / 2])
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("ep.pcapng.lz4"), b"\x04\x22\x4d\x18\x64\x40\xa7")
         .unwrap_or_else(|e| panic!("{e}"));
     // `tar -C dir .` stores ./name.
     let bundle = tar_of(&[("./ep-1.pcapng", fixture("tls13-ok.pcapng"))], false);
     std::fs::write(dir.join("bundle.tar"), bundle).unwrap_or_else(|e| panic!("{e}"));
-    let (fleet, order) = run(&dir, 1);
-    assert_eq!((fleet.captures, fleet.unreadable), (1, 2), "{order:?}");
-    let errors: Vec<String> = fleet.rows.iter().filter_map(|r| r.error.clone()).collect();
+    let (fleet, order) = run(&dir, 2);
+    // 3 archives of 2 captures, 2 single captures, the tar's one; the cut
+    // bzip2 (its one block cannot be decoded) and the lz4 file unreadable.
+    assert_eq!((fleet.captures, fleet.unreadable), (9, 2), "{order:?}");
+    for archive in ["fleet.tar.xz", "fleet.tar.zst", "fleet.tar.bz2"] {
+        for member in ["tetra-good.pcapng", "tetra-cipher-mismatch.pcapng"] {
+            let name = format!("{archive}!/{member}");
+            assert!(
+                order.iter().any(|n| n.ends_with(&name)),
+                "{name}: {order:?}"
+            );
+        }
+    }
+    // the three failing endpoints of the archives, nothing else
+    assert_eq!(fleet.failed, 3, "{order:?}");
+    let rows: Vec<String> = fleet
+        .rows
+        .iter()
+        .map(|r| format!("{} {:?} {}", r.capture, r.error, r.warnings))
+        .collect();
+    let lz4 = fleet
+        .rows
+        .iter()
+        .find(|r| r.capture.ends_with("ep.pcapng.lz4"));
     assert!(
-        errors.iter().any(|e| e.contains("xz-compressed")),
-        "{errors:?}"
+        lz4.and_then(|r| r.error.as_deref())
+            .is_some_and(|e| e.contains("lz4-compressed")),
+        "{rows:?}"
     );
+    let cut = fleet
+        .rows
+        .iter()
+        .find(|r| r.capture.ends_with("cut.pcapng.bz2"));
     assert!(
-        errors.iter().any(|e| e.contains("zstd-compressed")),
-        "{errors:?}"
+        cut.and_then(|r| r.error.as_deref())
+            .is_some_and(|e| e.contains("bzip2 data: ")),
+        "{rows:?}"
     );
     assert!(
         order.iter().any(|n| n.ends_with("bundle.tar!/ep-1.pcapng")),
