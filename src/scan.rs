@@ -455,7 +455,7 @@ impl Dispatcher<'_> {
             }
             // Too big to hold: analysed (or opened) here, as it streams by.
             let mut head = vec![0u8; HEAD_BYTES];
-            let got = read_prefix(&mut entry, &mut head);
+            let (got, _) = read_prefix(&mut entry, &mut head);
             head.truncate(got);
             let kind = member_kind(head.as_slice());
             let stream = std::io::Cursor::new(head).chain(&mut entry);
@@ -547,15 +547,19 @@ enum Kind {
     Other,
 }
 
-fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> usize {
+/// Fills `buf` as far as the stream goes: the count read, and the error that
+/// stopped it if it did not just end.
+fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
     let mut got = 0;
     while got < buf.len() {
         match buf.get_mut(got..).map(|b| r.read(b)) {
-            Some(Ok(0)) | None | Some(Err(_)) => break,
+            Some(Ok(0)) | None => break,
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Some(Err(e)) => return (got, Some(e)),
             Some(Ok(n)) => got += n,
         }
     }
-    got
+    (got, None)
 }
 
 /// What a stream holds, from its first bytes (reading at most a few hundred
@@ -565,7 +569,12 @@ fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> usize {
 /// compressed data holding anything else (a log) does not.
 fn member_kind(mut r: impl Read) -> Kind {
     let mut head = [0u8; 512];
-    let got = read_prefix(&mut r, &mut head);
+    let (got, failed) = read_prefix(&mut r, &mut head);
+    if got == 0 && failed.is_some() {
+        // Not one byte could be read (a zip member whose data does not
+        // decode): analysed, so that the error is reported, not skipped.
+        return Kind::Capture;
+    }
     let head = head.get(..got).unwrap_or_default();
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Kind::Zip;
@@ -588,7 +597,7 @@ fn member_kind(mut r: impl Read) -> Kind {
 fn compressed_holds(codec: Codec, r: impl Read) -> Kind {
     let mut inflated = codec.decoder(r);
     let mut inner = [0u8; 512];
-    let got = read_prefix(&mut inflated, &mut inner);
+    let (got, _) = read_prefix(&mut inflated, &mut inner);
     let inner = inner.get(..got).unwrap_or_default();
     if inner.is_empty() {
         // Cut or corrupt before its first byte: analysed, to say why.
@@ -668,18 +677,24 @@ fn analyze_unsend(
     mut stream: impl Read,
     options: &ScanOptions,
 ) -> Result<CaptureDigest, Error> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    let (tx, rx) = mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
     std::thread::scope(|scope| {
         let worker = scope
             .spawn(move || analyze_reader_named(name, Box::new(ChannelReader::new(rx)), options));
         loop {
             let mut buf = vec![0u8; 256 * 1024];
-            let n = read_prefix(&mut stream, &mut buf);
-            if n == 0 {
+            let (n, failed) = read_prefix(&mut stream, &mut buf);
+            buf.truncate(n);
+            if n > 0 && tx.send(Ok(buf)).is_err() {
                 break;
             }
-            buf.truncate(n);
-            if tx.send(buf).is_err() {
+            if let Some(why) = failed {
+                // The archive's stream broke (a cut .tar.xz): the analysis
+                // says why it stops, as for a file.
+                let _ = tx.send(Err(why));
+                break;
+            }
+            if n == 0 {
                 break;
             }
         }
@@ -692,13 +707,13 @@ fn analyze_unsend(
 
 /// Reads chunks from a channel as one stream.
 struct ChannelReader {
-    rx: mpsc::Receiver<Vec<u8>>,
+    rx: mpsc::Receiver<std::io::Result<Vec<u8>>>,
     chunk: Vec<u8>,
     pos: usize,
 }
 
 impl ChannelReader {
-    fn new(rx: mpsc::Receiver<Vec<u8>>) -> Self {
+    fn new(rx: mpsc::Receiver<std::io::Result<Vec<u8>>>) -> Self {
         Self {
             rx,
             chunk: Vec::new(),
@@ -711,10 +726,11 @@ impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.pos >= self.chunk.len() {
             match self.rx.recv() {
-                Ok(c) => {
+                Ok(Ok(c)) => {
                     self.chunk = c;
                     self.pos = 0;
                 }
+                Ok(Err(e)) => return Err(e),
                 Err(_) => return Ok(0),
             }
         }

@@ -13,12 +13,14 @@
 #   fleet.tar.xz / .tar.zst / .tar.bz2   tetra-good.pcapng and
 #                             tetra-cipher-mismatch.pcapng in a tar (the
 #                             good and failing endpoints of field case 1)
+#   fleet-bzip2.zip           the same two in a zip whose members are
+#                             bzip2-compressed (Info-ZIP `zip -Z bzip2`)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CAP=$(dirname "$HERE")
-for t in zstd xz bzip2 tar; do command -v "$t" >/dev/null || { echo "make.sh: needs $t" >&2; exit 1; }; done
+for t in zstd xz bzip2 tar zip; do command -v "$t" >/dev/null || { echo "make.sh: needs $t" >&2; exit 1; }; done
 cd "$HERE"
-rm -f ./*.zst ./*.xz ./*.bz2
+rm -f ./*.zst ./*.xz ./*.bz2 ./*.zip
 zstd -q -19 -c "$CAP/tls13-ok.pcapng" > tls13-ok.pcapng.zst
 xz -9 -c "$CAP/tls13-ok.pcapng" > tls13-ok.pcapng.xz
 bzip2 -9 -c "$CAP/tls13-ok.pcapng" > tls13-ok.pcapng.bz2
@@ -32,5 +34,7 @@ tar_args=(--format=ustar --owner=0 --group=0 --numeric-owner --mode=644 --mtime=
 tar "${tar_args[@]}" -cf - | xz -9 -c > fleet.tar.xz
 tar "${tar_args[@]}" -cf - | zstd -q -19 -c > fleet.tar.zst
 tar "${tar_args[@]}" -cf - | bzip2 -9 -c > fleet.tar.bz2
-chmod 644 ./*.zst ./*.xz ./*.bz2
+touch -d 2026-01-01 "$tmp"/*.pcapng
+(cd "$tmp" && zip -q -X -Z bzip2 "$HERE/fleet-bzip2.zip" tetra-good.pcapng tetra-cipher-mismatch.pcapng)
+chmod 644 ./*.zst ./*.xz ./*.bz2 ./*.zip
 ls -l "$HERE" >&2

@@ -293,7 +293,8 @@ fn symlink_loops_and_special_files_neither_repeat_nor_hang() {
 }
 
 /// zstd, xz and bzip2 (made by the real tools: captures/compressed/make.sh)
-/// are read like gzip, as captures and as tar archives; a cut stream is
+/// are read like gzip, as captures and as tar archives, and zip members
+/// compressed with bzip2 like deflated ones; a cut stream is
 /// unreadable and says which format; lz4 is named, never silently skipped.
 #[test]
 fn zstd_xz_bzip2_captures_and_archives_are_read() {
@@ -302,6 +303,7 @@ fn zstd_xz_bzip2_captures_and_archives_are_read() {
         "fleet.tar.xz",
         "fleet.tar.zst",
         "fleet.tar.bz2",
+        "fleet-bzip2.zip",
         "tls13-ok.pcapng.xz",
         "tetra-good.pcapng.zst",
     ] {
@@ -317,10 +319,15 @@ fn zstd_xz_bzip2_captures_and_archives_are_read() {
     let bundle = tar_of(&[("./ep-1.pcapng", fixture("tls13-ok.pcapng"))], false);
     std::fs::write(dir.join("bundle.tar"), bundle).unwrap_or_else(|e| panic!("{e}"));
     let (fleet, order) = run(&dir, 2);
-    // 3 archives of 2 captures, 2 single captures, the tar's one; the cut
+    // 4 archives of 2 captures, 2 single captures, the tar's one; the cut
     // bzip2 (its one block cannot be decoded) and the lz4 file unreadable.
-    assert_eq!((fleet.captures, fleet.unreadable), (9, 2), "{order:?}");
-    for archive in ["fleet.tar.xz", "fleet.tar.zst", "fleet.tar.bz2"] {
+    assert_eq!((fleet.captures, fleet.unreadable), (11, 2), "{order:?}");
+    for archive in [
+        "fleet.tar.xz",
+        "fleet.tar.zst",
+        "fleet.tar.bz2",
+        "fleet-bzip2.zip",
+    ] {
         for member in ["tetra-good.pcapng", "tetra-cipher-mismatch.pcapng"] {
             let name = format!("{archive}!/{member}");
             assert!(
@@ -329,8 +336,8 @@ fn zstd_xz_bzip2_captures_and_archives_are_read() {
             );
         }
     }
-    // the three failing endpoints of the archives, nothing else
-    assert_eq!(fleet.failed, 3, "{order:?}");
+    // the four failing endpoints of the archives, nothing else
+    assert_eq!(fleet.failed, 4, "{order:?}");
     let rows: Vec<String> = fleet
         .rows
         .iter()
@@ -412,7 +419,8 @@ fn a_zip_member_that_cannot_be_read_is_named() {
         .unwrap_or_else(|e| panic!("zip: {e}"))
         .into_inner();
     // Say the member is bzip2-compressed (method 12), in its local header and
-    // in the central directory: as an archiver without deflate would write it.
+    // in the central directory, while its data is stored: the decoder fails
+    // on its first byte, and the member must be named, not skipped.
     let set_method = |bytes: &mut Vec<u8>, signature: &[u8], offset: usize| {
         let at = bytes
             .windows(4)
