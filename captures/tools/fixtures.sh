@@ -205,6 +205,24 @@ fx_http_proxy_dns_fail() {
   cap_stop
 }
 
+fx_proxy_auth_new_connection() {
+  # tinyproxy with Basic authentication answers a CONNECT without credentials
+  # 407 and closes: curl --proxy-anyauth asks again, with them, on a new
+  # connection, and the download succeeds
+  tetra_lab_auth
+  cap_start "$CAPDIR/proxy-auth-new-connection.pcapng" cli0 "$MAINF"
+  CLI "${CURL[@]}" "${CA[@]}" --proxy http://10.0.0.1:6050 --proxy-anyauth --proxy-user tetra:s3cret \
+    --tlsv1.2 --tls-max 1.2 https://tetra-defs.amp.cisco.com/tetra-defs.dat
+  cap_stop
+}
+
+tetra_lab_auth() {
+  dnsmasq_start --host-record=tetra-defs.amp.cisco.com,10.0.1.10 --local=/tetra-defs.amp.cisco.com/
+  tinyproxy_start <<<$'ConnectPort 443\nBasicAuth tetra s3cret'
+  www_dir
+  BGCWD=$WORK/www s_server 10.0.1.10:443 tetra ica -WWW "${TETRA_SERVER_CIPHERS[@]}"
+}
+
 fx_http_proxy_unreachable() {
   # the same poll through tinyproxy, which says only "500 Unable to connect"
   # (no error code) when the feed's name does not resolve
@@ -847,5 +865,5 @@ ALL_FIXTURES=(
   wifi-radiotap lost-alert cut-after-hello cut-after-syn tls13-client-closes-first
   corrupt-seq
   proxy-dns-fail proxy-connect-timeout proxy-squid-denied http-proxy-dns-fail proxy-auth-retry
-  http-proxy-unreachable
+  http-proxy-unreachable proxy-auth-new-connection
 )

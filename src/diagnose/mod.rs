@@ -6,6 +6,7 @@
 //! findings wait for the end of the capture, because whether a failed lookup
 //! mattered depends on the connections that followed (or never came).
 
+pub mod auth_retry;
 pub mod ciphers;
 pub mod profiles;
 pub mod rules;

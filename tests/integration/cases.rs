@@ -426,6 +426,46 @@ fn proxy_authentication_that_succeeds_is_not_an_error() {
     );
 }
 
+/// tinyproxy closes after its 407 and curl asks again on a new connection:
+/// the first 407 is information (with both connections' frames), not an
+/// error; a 407 nobody answers (proxy-407.pcapng) stays one.
+#[test]
+fn proxy_authentication_on_a_new_connection_is_not_an_error() {
+    let file = "proxy-auth-new-connection.pcapng";
+    let f = facts(file);
+    let a = analyze(file);
+    let connects: Vec<&Value> = f["http"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| h["method"] == "CONNECT")
+        .collect();
+    let streams: Vec<u64> = connects
+        .iter()
+        .filter_map(|h| h["stream"].as_u64())
+        .collect();
+    let statuses: Vec<u64> = connects
+        .iter()
+        .filter_map(|h| h["status"].as_u64())
+        .collect();
+    assert_eq!((streams, statuses), (vec![0, 1], vec![407, 200]));
+    assert_eq!(errors(&a), Vec::<String>::new());
+    let info = a
+        .findings
+        .iter()
+        .find(|x| x.code.as_str() == "proxy-auth-required")
+        .unwrap_or_else(|| panic!("{:?}", a.findings));
+    assert_eq!(info.severity, Severity::Info);
+    let mut ev: Vec<u64> = info.evidence.iter().map(|e| e.0).collect();
+    ev.sort_unstable();
+    assert_eq!(ev, connect_frames(&f));
+    assert!(info.detail.contains("on connection 1"), "{}", info.detail);
+    assert_eq!(
+        errors(&analyze("proxy-407.pcapng")),
+        ["proxy-auth-required"]
+    );
+}
+
 #[test]
 fn dns_cases() {
     for (file, code) in [
