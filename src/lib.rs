@@ -126,26 +126,24 @@ pub fn analyze_stream(
     let mut diagnosis = diagnose::Diagnosis::new(&options.diagnosis);
     // A 407 waits for the client's retry on a new connection.
     let mut auth = diagnose::auth_retry::AuthRetries::default();
-    let release = |ready: Vec<diagnose::auth_retry::Released>, sink: &mut dyn FnMut(Output)| {
-        for (c, findings) in ready {
-            for f in findings {
-                sink(Output::Finding(f));
-            }
-            sink(Output::Connection(c));
+    let release = |sink: &mut dyn FnMut(Output), (c, findings): diagnose::auth_retry::Released| {
+        for f in findings {
+            sink(Output::Finding(f));
         }
+        sink(Output::Connection(c));
     };
     let analyzer = Analyzer::new(options.limits.clone());
     let summary = analyzer.run(reader, &mut |item| match item {
         Item::Connection(c) => {
             let findings = diagnosis.connection(&c);
-            release(auth.push(c, findings), sink);
+            auth.push(c, findings, &mut |r| release(sink, r));
         }
         Item::Dns(d) => {
             diagnosis.dns(&d);
             sink(Output::Dns(d));
         }
     })?;
-    release(auth.finish(), sink);
+    auth.finish(&mut |r| release(sink, r));
     for f in diagnosis.finish(&summary) {
         sink(Output::Finding(f));
     }

@@ -29,38 +29,47 @@ pub struct AuthRetries {
 }
 
 impl AuthRetries {
-    /// Takes a final connection and its findings; returns, in order, what
-    /// can be output now (held connections first).
-    pub fn push(&mut self, conn: Box<Connection>, findings: Vec<Finding>) -> Vec<Released> {
-        let mut out = Vec::new();
-        let now = conn.start.as_nanos();
-        // Held 407s this connection answers, and those waited long enough.
-        let mut kept = VecDeque::with_capacity(self.held.len());
-        for (held, mut held_findings) in self.held.drain(..) {
-            if retried_by(&held, &conn) {
-                settle(&held, &mut held_findings, &conn);
-                out.push((held, held_findings));
-            } else if held.end.as_nanos().saturating_add(RETRY_WINDOW_NANOS) < now {
-                out.push((held, held_findings));
-            } else {
-                kept.push_back((held, held_findings));
+    /// Takes a final connection and its findings; gives `out`, in order,
+    /// what can be output now (held connections first).
+    pub fn push(
+        &mut self,
+        conn: Box<Connection>,
+        findings: Vec<Finding>,
+        out: &mut dyn FnMut(Released),
+    ) {
+        if !self.held.is_empty() {
+            let now = conn.start.as_nanos();
+            // Held 407s this connection answers, and those waited long enough.
+            let mut kept = VecDeque::with_capacity(self.held.len());
+            for (held, mut held_findings) in self.held.drain(..) {
+                if retried_by(&held, &conn) {
+                    settle(&held, &mut held_findings, &conn);
+                    out((held, held_findings));
+                } else if held.end.as_nanos().saturating_add(RETRY_WINDOW_NANOS) < now {
+                    out((held, held_findings));
+                } else {
+                    kept.push_back((held, held_findings));
+                }
             }
+            self.held = kept;
         }
-        self.held = kept;
         if refused_407(&conn, &findings) {
             if self.held.len() >= MAX_HELD {
-                out.extend(self.held.pop_front());
+                if let Some(oldest) = self.held.pop_front() {
+                    out(oldest);
+                }
             }
             self.held.push_back((conn, findings));
         } else {
-            out.push((conn, findings));
+            out((conn, findings));
         }
-        out
     }
 
     /// The end of the capture: everything still held, as it is.
-    pub fn finish(&mut self) -> Vec<Released> {
-        self.held.drain(..).collect()
+    pub fn finish(&mut self, out: &mut dyn FnMut(Released)) {
+        for held in self.held.drain(..) {
+            out(held);
+        }
     }
 }
 
@@ -157,11 +166,12 @@ mod tests {
             panic!("two connections expected: {conns:?}");
         };
         let mut auth = AuthRetries::default();
-        assert!(
-            auth.push(Box::new(first.clone()), vec![auth_error(first)])
-                .is_empty()
-        );
-        let out = auth.push(Box::new(second.clone()), Vec::new());
+        let mut out = Vec::new();
+        auth.push(Box::new(first.clone()), vec![auth_error(first)], &mut |r| {
+            out.push(r)
+        });
+        assert!(out.is_empty());
+        auth.push(Box::new(second.clone()), Vec::new(), &mut |r| out.push(r));
         let ids: Vec<u32> = out.iter().map(|(c, _)| c.id).collect();
         assert_eq!(ids, [first.id, second.id]);
         let settled = out.first().and_then(|(_, f)| f.first());
@@ -173,13 +183,14 @@ mod tests {
             p.status = Some(407);
         }
         let mut auth = AuthRetries::default();
-        assert!(
-            auth.push(Box::new(first.clone()), vec![auth_error(first)])
-                .is_empty()
-        );
+        let mut out = Vec::new();
+        auth.push(Box::new(first.clone()), vec![auth_error(first)], &mut |r| {
+            out.push(r)
+        });
         let again = auth_error(&refused_again);
-        assert!(auth.push(Box::new(refused_again), vec![again]).is_empty());
-        let out = auth.finish();
+        auth.push(Box::new(refused_again), vec![again], &mut |r| out.push(r));
+        assert!(out.is_empty());
+        auth.finish(&mut |r| out.push(r));
         assert_eq!(out.len(), 2);
         assert!(
             out.iter()
